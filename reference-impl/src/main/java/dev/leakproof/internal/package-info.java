@@ -1,0 +1,4 @@
+/**
+ * Helpers shared by the leakproof components. Not API: may change in any release.
+ */
+package dev.leakproof.internal;
