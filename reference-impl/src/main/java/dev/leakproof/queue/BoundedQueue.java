@@ -166,7 +166,11 @@ public final class BoundedQueue<E> extends BoundedQueueConsumerPad<E> implements
     private BoundedQueue(Builder<E> b) {
         this.name = b.name;
         this.capacity = b.capacity;
-        int len = 1;
+        // At least two slots: with one, "published for the consumer at p" (p + 1) and "released for
+        // the producer at p + length" (p + 1) would be the same sequence value, and a producer could
+        // refill a slot that a consumer is still emptying. The capacity stays exact: the producer
+        // limit, not the ring length, bounds the size.
+        int len = 2;
         while (len < capacity) {
             len <<= 1;
         }

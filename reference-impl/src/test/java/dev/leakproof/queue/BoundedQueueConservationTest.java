@@ -3,7 +3,8 @@ package dev.leakproof.queue;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,16 +32,22 @@ class BoundedQueueConservationTest {
     private static final int PER_PRODUCER = 100_000;
     private static final int TOTAL = PRODUCERS * PER_PRODUCER;
 
-    @ParameterizedTest
-    @EnumSource(OverflowStrategy.class)
+    /** Capacity 1 is the smallest ring; 7 is not a power of two, so the producer limit is exercised. */
+    static Stream<Arguments> strategiesAndCapacities() {
+        return Stream.of(OverflowStrategy.values())
+                .flatMap(s -> Stream.of(Arguments.of(s, 1), Arguments.of(s, 7)));
+    }
+
+    @ParameterizedTest(name = "{0}, capacity {1}")
+    @MethodSource("strategiesAndCapacities")
     @DisplayName("Q2/Q3: concurrent producers and consumers lose and duplicate nothing")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void shouldDeliverOrDropEveryElementExactlyOnceWhenProducersAndConsumersRace(OverflowStrategy strategy)
+    void shouldDeliverOrDropEveryElementExactlyOnceWhenProducersAndConsumersRace(OverflowStrategy strategy, int capacity)
             throws InterruptedException {
         AtomicIntegerArray seen = new AtomicIntegerArray(TOTAL);
         AtomicInteger droppedSeen = new AtomicInteger();
         BoundedQueue<Integer> q = BoundedQueue.<Integer>builder().name("conservation-" + strategy)
-                .capacity(7).strategy(strategy)
+                .capacity(capacity).strategy(strategy)
                 .dropListener((e, r) -> {
                     seen.incrementAndGet(e);
                     droppedSeen.incrementAndGet();

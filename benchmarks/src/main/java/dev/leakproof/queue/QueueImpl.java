@@ -1,0 +1,87 @@
+package dev.leakproof.queue;
+
+import org.jctools.queues.MpmcArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The queues the benchmarks compare, each behind the same two calls. The leakproof strategies'
+ * {@link #offer} is the strategy's non-waiting offer; the JDK and JCTools queues' is their plain
+ * {@code offer}, which refuses when full (the DROP_NEWEST behaviour).
+ */
+public enum QueueImpl {
+    /** {@link ArrayBlockingQueue}: one lock for both ends. The baseline. */
+    ARRAY_BLOCKING_QUEUE {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return new ArrayBlockingQueue<>(capacity);
+        }
+    },
+    /** Bounded {@link LinkedBlockingQueue}: two locks, a node allocated per element. */
+    LINKED_BLOCKING_QUEUE {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return new LinkedBlockingQueue<>(capacity);
+        }
+    },
+    /** JCTools {@link MpmcArrayQueue}: lock-free, capacity rounded up to a power of two, never blocks. */
+    JCTOOLS_MPMC {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return new MpmcArrayQueue<>(capacity);
+        }
+    },
+    /** JCTools {@link MpscArrayQueue}: lock-free, single consumer only. */
+    JCTOOLS_MPSC {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return new MpscArrayQueue<>(capacity);
+        }
+    },
+    LEAKPROOF_DROP_OLDEST {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return leakproof(capacity, OverflowStrategy.DROP_OLDEST);
+        }
+    },
+    LEAKPROOF_DROP_NEWEST {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return leakproof(capacity, OverflowStrategy.DROP_NEWEST);
+        }
+    },
+    /** BLOCK with a zero block timeout: a full queue refuses at once (counted as timed out). */
+    LEAKPROOF_BLOCK {
+        @Override
+        Queue<Integer> create(int capacity) {
+            return leakproof(capacity, OverflowStrategy.BLOCK);
+        }
+    };
+
+    abstract Queue<Integer> create(int capacity);
+
+    /** A {@link BlockingQueue} for the timed blocking shape; JCTools queues have none. */
+    BlockingQueue<Integer> createBlocking(int capacity) {
+        Queue<Integer> q = create(capacity);
+        if (!(q instanceof BlockingQueue)) {
+            throw new IllegalArgumentException(this + " is not a BlockingQueue");
+        }
+        return (BlockingQueue<Integer>) q;
+    }
+
+    private static Queue<Integer> leakproof(int capacity, OverflowStrategy strategy) {
+        return BoundedQueue.<Integer>builder().name("bench-" + strategy).capacity(capacity).strategy(strategy)
+                .blockTimeout(Duration.ZERO).build();
+    }
+
+    /** Offers with a timeout; used by the blocking shape only. */
+    static boolean offer(BlockingQueue<Integer> q, Integer e, long timeoutNanos) throws InterruptedException {
+        return q.offer(e, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+}
