@@ -767,8 +767,6 @@ public final class RetryBuffer<T> implements AutoCloseable {
             }
             batch.end = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.RECLAIMED);
             endLater(batch);
-            LOG.log(System.Logger.Level.WARNING, () -> "retry buffer '" + name + "' reclaimed stale batch " + batch.id
-                    + " of " + batch.entries.size() + " items after " + Duration.ofNanos(inFlightTimeoutNanos));
         }
         enforceCapacity(now);
     }
@@ -902,6 +900,10 @@ public final class RetryBuffer<T> implements AutoCloseable {
         }
         if (ended != null) {
             for (Batch<T> batch : ended) {
+                if (batch.end.status() == BatchOutcome.Status.RECLAIMED) {
+                    LOG.log(System.Logger.Level.WARNING, () -> "retry buffer '" + name + "' reclaimed stale batch " + batch.id
+                            + " of " + batch.entries.size() + " items after " + Duration.ofNanos(inFlightTimeoutNanos));
+                }
                 batch.future.complete(batch.end);
             }
         }
