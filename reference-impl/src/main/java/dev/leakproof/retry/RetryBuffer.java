@@ -625,7 +625,17 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 return; // closed from the cleanup thread itself (e.g. by a listener): it ends when this task returns
             }
             try {
-                if (!ownedScheduler.awaitTermination(SCHEDULER_AWAIT_SECONDS, TimeUnit.SECONDS)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SCHEDULER_AWAIT_SECONDS);
+                boolean ended = ownedScheduler.awaitTermination(SCHEDULER_AWAIT_SECONDS, TimeUnit.SECONDS);
+                // A terminated pool's worker thread may still be finishing its exit: join it, so
+                // that no thread is left running when close() returns.
+                Thread thread = cleanupThread;
+                if (ended && thread != null) {
+                    long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    thread.join(remainingMillis);
+                    ended = !thread.isAlive();
+                }
+                if (!ended) {
                     LOG.log(System.Logger.Level.WARNING, "cleanup thread of retry buffer '" + name
                             + "' did not end within " + SCHEDULER_AWAIT_SECONDS + " s (a dead-letter listener may be blocked)");
                 }
