@@ -264,8 +264,6 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public void add(T item) {
         Objects.requireNonNull(item, "item must not be null");
-        List<Abandoned<T>> out;
-        List<Batch<T>> ended;
         lock.lock();
         try {
             if (state != OPEN) {
@@ -290,13 +288,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
             addAge(e);
             added++;
         } finally {
-            out = pendingAbandoned;
-            ended = pendingEnded;
-            pendingAbandoned = null;
-            pendingEnded = null;
-            lock.unlock();
+            unlockAndNotify();
         }
-        afterUnlock(out, ended);
     }
 
     // ------------------------------------------------------------------ batches
@@ -314,8 +307,6 @@ public final class RetryBuffer<T> implements AutoCloseable {
     public Optional<Batch<T>> take(int batchSize) {
         Checks.positive("batchSize", batchSize);
         Batch<T> batch = null;
-        List<Abandoned<T>> out;
-        List<Batch<T>> ended;
         lock.lock();
         try {
             if (state != OPEN) {
@@ -326,13 +317,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
             expire(now);
             batch = takeLocked(batchSize, now, false);
         } finally {
-            out = pendingAbandoned;
-            ended = pendingEnded;
-            pendingAbandoned = null;
-            pendingEnded = null;
-            lock.unlock();
+            unlockAndNotify();
         }
-        afterUnlock(out, ended);
         return Optional.ofNullable(batch);
     }
 
@@ -420,8 +406,6 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private BatchOutcome complete(Batch<T> batch, BatchResult result) {
         Objects.requireNonNull(result, "result");
         BatchOutcome outcome;
-        List<Abandoned<T>> out;
-        List<Batch<T>> ended;
         lock.lock();
         try {
             if (leases.remove(batch.id) == null) {
@@ -460,13 +444,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 endLater(batch);
             }
         } finally {
-            out = pendingAbandoned;
-            ended = pendingEnded;
-            pendingAbandoned = null;
-            pendingEnded = null;
-            lock.unlock();
+            unlockAndNotify();
         }
-        afterUnlock(out, ended);
         return outcome;
     }
 
@@ -480,26 +459,17 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public int cleanup() {
         int count = 0;
-        List<Abandoned<T>> out;
-        List<Batch<T>> ended;
         lock.lock();
         try {
             if (state == OPEN) {
                 long now = now();
                 reclaimStale(now);
                 expire(now);
+                count = pendingAbandoned == null ? 0 : pendingAbandoned.size();
             }
         } finally {
-            out = pendingAbandoned;
-            ended = pendingEnded;
-            pendingAbandoned = null;
-            pendingEnded = null;
-            lock.unlock();
+            unlockAndNotify();
         }
-        if (out != null) {
-            count = out.size();
-        }
-        afterUnlock(out, ended);
         return count;
     }
 
@@ -544,8 +514,6 @@ public final class RetryBuffer<T> implements AutoCloseable {
     }
 
     private void shutdown(BatchProcessor<T> drain, int batchSize) {
-        List<Abandoned<T>> out;
-        List<Batch<T>> ended;
         boolean first = false;
         lock.lock();
         try {
@@ -567,16 +535,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 }
             }
         } finally {
-            out = pendingAbandoned;
-            ended = pendingEnded;
-            pendingAbandoned = null;
-            pendingEnded = null;
-            lock.unlock();
+            unlockAndNotify();
         }
         if (first) {
             stopScheduler();
         }
-        afterUnlock(out, ended);
         if (first && drain != null) {
             drainAndClose(drain, batchSize);
         }
@@ -598,20 +561,13 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 runSync(batch, drain);
             }
         } finally {
-            List<Abandoned<T>> out;
-            List<Batch<T>> ended;
             lock.lock();
             try {
                 state = CLOSED;
                 abandonAllBuffered(now()); // left only when the drain processor threw an Error
             } finally {
-                out = pendingAbandoned;
-                ended = pendingEnded;
-                pendingAbandoned = null;
-                pendingEnded = null;
-                lock.unlock();
+                unlockAndNotify();
             }
-            afterUnlock(out, ended);
         }
     }
 
@@ -901,6 +857,20 @@ public final class RetryBuffer<T> implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ internals (lock not held)
+
+    /**
+     * Releases the lock, then hands what the locked section abandoned to the listener and completes
+     * the outcome of the batches it ended. Called in a {@code finally}, so that items abandoned
+     * before an exception still reach the listener.
+     */
+    private void unlockAndNotify() {
+        List<Abandoned<T>> out = pendingAbandoned;
+        List<Batch<T>> ended = pendingEnded;
+        pendingAbandoned = null;
+        pendingEnded = null;
+        lock.unlock();
+        afterUnlock(out, ended);
+    }
 
     private void afterUnlock(List<Abandoned<T>> out, List<Batch<T>> ended) {
         if (out != null) {
