@@ -71,7 +71,10 @@ import java.util.function.LongSupplier;
  *       is reclaimed (before each batch and in {@link #cleanup()}): its items return to the buffer
  *       as after a failure (the lost attempt counts), or, when they have no attempt or age left,
  *       are abandoned as {@link AbandonReason#STALE_IN_FLIGHT}. Its later completion is ignored
- *       and counted in {@code lateCompletions}; so is a second completion of any batch.</li>
+ *       and counted in {@code lateCompletions}; so is a second completion of any batch. Processing
+ *       is therefore at-least-once: the processor of a reclaimed batch may have done its work, and
+ *       the items are handed out again, so processors should be idempotent. The counters stay exact:
+ *       only the completion that ends a lease counts.</li>
  *   <li><b>Close.</b> {@link #close()} stops the periodic cleanup (an owned scheduler thread has
  *       ended when it returns) and abandons everything left, buffered or in flight, as
  *       {@link AbandonReason#CLOSED}; completions that arrive afterwards are late. {@link #closeAndDrain}

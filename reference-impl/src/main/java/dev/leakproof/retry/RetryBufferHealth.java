@@ -22,8 +22,8 @@ import java.util.Objects;
  * @param size              items buffered: waiting for a first batch or for a retry (not in flight)
  * @param capacity          the maximum size ({@code maxBufferSize})
  * @param maxAttempts       the configured attempt limit
- * @param averageAge        mean age of the buffered items ({@link Duration#ZERO} when empty)
- * @param maxAge            age of the oldest buffered item ({@link Duration#ZERO} when empty)
+ * @param averageItemAge    mean age of the buffered items ({@link Duration#ZERO} when empty)
+ * @param maxItemAge        age of the oldest buffered item ({@link Duration#ZERO} when empty)
  * @param inFlightBatches   batches handed to processors and not yet ended
  * @param inFlightItems     items in those batches
  * @param added             items accepted by {@code add}
@@ -43,8 +43,8 @@ public record RetryBufferHealth(
         int size,
         int capacity,
         int maxAttempts,
-        Duration averageAge,
-        Duration maxAge,
+        Duration averageItemAge,
+        Duration maxItemAge,
         int inFlightBatches,
         int inFlightItems,
         long added,
@@ -60,8 +60,8 @@ public record RetryBufferHealth(
 
     public RetryBufferHealth {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(averageAge, "averageAge");
-        Objects.requireNonNull(maxAge, "maxAge");
+        Objects.requireNonNull(averageItemAge, "averageItemAge");
+        Objects.requireNonNull(maxItemAge, "maxItemAge");
         EnumMap<AbandonReason, Long> copy = new EnumMap<>(AbandonReason.class);
         for (AbandonReason r : AbandonReason.values()) {
             copy.put(r, abandoned.getOrDefault(r, 0L));

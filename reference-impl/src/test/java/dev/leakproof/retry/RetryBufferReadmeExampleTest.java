@@ -67,7 +67,7 @@ class RetryBufferReadmeExampleTest {
 
             RetryBufferHealth health = buffer.health().checkInvariants();
             System.out.printf("buffer %d/%d, oldest %s, abandoned %s%n",
-                    health.size(), health.capacity(), health.maxAge(), health.abandoned());
+                    health.size(), health.capacity(), health.maxItemAge(), health.abandoned());
             // ---- end of the example
             last = health;
         }

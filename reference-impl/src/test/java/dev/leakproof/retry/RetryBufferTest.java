@@ -597,12 +597,12 @@ class RetryBufferTest extends RetryBufferTestSupport {
         assertEquals(2, h.size());
         assertEquals(4, h.capacity());
         assertEquals(0.5, h.utilisation(), 0.0);
-        assertEquals(Duration.ofSeconds(20), h.maxAge());
-        assertEquals(Duration.ofSeconds(15), h.averageAge());
+        assertEquals(Duration.ofSeconds(20), h.maxItemAge());
+        assertEquals(Duration.ofSeconds(15), h.averageItemAge());
         buffer.process(1, failing(new IOException("x"))); // a becomes a retry: ages unchanged
         h = checked(buffer);
-        assertEquals(Duration.ofSeconds(20), h.maxAge());
-        assertEquals(Duration.ofSeconds(15), h.averageAge());
+        assertEquals(Duration.ofSeconds(20), h.maxItemAge());
+        assertEquals(Duration.ofSeconds(15), h.averageItemAge());
         assertEquals(1, h.failedBatches());
         assertEquals(Map.of(AbandonReason.EVICTED_CAPACITY, 0L, AbandonReason.EXPIRED, 0L, AbandonReason.MAX_ATTEMPTS, 0L,
                 AbandonReason.STALE_IN_FLIGHT, 0L, AbandonReason.CLOSED, 0L), h.abandoned());
