@@ -258,7 +258,7 @@ class RetryBufferTest extends RetryBufferTestSupport {
     }
 
     @Test
-    void shouldTakeNeverAttemptedItemsWhileRetriesWaitForBackoff() {
+    void shouldTakeNeverAttemptedItemsWhenRetriesWaitForBackoff() {
         RetryBuffer<String> buffer = build(builder().backoff(BackoffPolicy.fixed(Duration.ofMinutes(1))));
         buffer.add("retry");
         buffer.process(1, failing(new IOException("down")));
