@@ -67,11 +67,14 @@ class RetryBufferConcurrencyTest extends RetryBufferTestSupport {
                 .build(), letters);
 
         // In the stale variant about one batch in eight "takes 2 ms": it moves the clock past the
-        // in-flight timeout while its processor runs, so other threads' take() and cleanup() reclaim
-        // it and its completion becomes late, or complete it first: either way each item must end once.
+        // in-flight timeout while its processor runs and then runs cleanup(), as the periodic cleanup
+        // would. That reclaims this batch (its completion is then late) and, racing with the other
+        // processors, any of their batches that are past the deadline too: either way each item must
+        // still leave through exactly one exit.
         Runnable slow = () -> {
             if (stale && ThreadLocalRandom.current().nextInt(8) == 0) {
                 ticking.addAndGet(Duration.ofMillis(2).toNanos());
+                buffer.cleanup();
             }
         };
         AtomicIntegerArray attempts = new AtomicIntegerArray(ITEMS);
