@@ -3,6 +3,7 @@ package dev.leakproof.retry;
 import dev.leakproof.internal.Checks;
 import dev.leakproof.internal.Settings;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -211,7 +213,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private final LongAdder listenerFailures = new LongAdder();
     private final ScheduledExecutorService ownedScheduler;
     private final ScheduledFuture<?> cleanupTask;
-    private volatile Thread cleanupThread;
+    private final AtomicReference<Thread> cleanupThread = new AtomicReference<>();
 
     private RetryBuffer(Builder<T> b) {
         this.name = b.name;
@@ -234,17 +236,22 @@ public final class RetryBuffer<T> implements AutoCloseable {
             this.cleanupTask = null;
         } else if (b.scheduler != null) {
             this.ownedScheduler = null;
-            this.cleanupTask = b.scheduler.scheduleWithFixedDelay(this::scheduledCleanup, interval, interval, TimeUnit.NANOSECONDS);
+            CleanupTask task = new CleanupTask(this, null);
+            this.cleanupTask = b.scheduler.scheduleWithFixedDelay(task, interval, interval, TimeUnit.NANOSECONDS);
+            task.future = cleanupTask;
         } else {
+            // Neither the thread factory nor the task may hold the buffer strongly: see CleanupTask.
+            String threadName = "leakproof-retry-cleanup-" + name;
+            AtomicReference<Thread> threadHolder = cleanupThread;
             ScheduledThreadPoolExecutor owned = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "leakproof-retry-cleanup-" + name);
+                Thread t = new Thread(r, threadName);
                 t.setDaemon(true);
-                cleanupThread = t;
+                threadHolder.set(t);
                 return t;
             });
             owned.setRemoveOnCancelPolicy(true);
             this.ownedScheduler = owned;
-            this.cleanupTask = owned.scheduleWithFixedDelay(this::scheduledCleanup, interval, interval, TimeUnit.NANOSECONDS);
+            this.cleanupTask = owned.scheduleWithFixedDelay(new CleanupTask(this, owned), interval, interval, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -476,6 +483,41 @@ public final class RetryBuffer<T> implements AutoCloseable {
         return count;
     }
 
+    /**
+     * The periodic cleanup. It holds the buffer weakly, so that a buffer dropped without
+     * {@link #close()} can still be collected; the task then ends its owned scheduler's thread
+     * (or cancels itself on an injected scheduler) and logs the missing close, instead of keeping
+     * a thread alive for the life of the process.
+     */
+    private static final class CleanupTask implements Runnable {
+        private final WeakReference<RetryBuffer<?>> buffer;
+        private final String name;
+        private final ScheduledExecutorService owned;
+        volatile ScheduledFuture<?> future;
+
+        CleanupTask(RetryBuffer<?> buffer, ScheduledExecutorService owned) {
+            this.buffer = new WeakReference<>(buffer);
+            this.name = buffer.name;
+            this.owned = owned;
+        }
+
+        @Override
+        public void run() {
+            RetryBuffer<?> b = buffer.get();
+            if (b != null) {
+                b.scheduledCleanup();
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, () -> "retry buffer '" + name
+                    + "' was garbage-collected without close(); its periodic cleanup ends");
+            if (owned != null) {
+                owned.shutdown();
+            } else if (future != null) {
+                future.cancel(false);
+            }
+        }
+    }
+
     private void scheduledCleanup() {
         try {
             int removed = cleanup();
@@ -580,7 +622,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
         }
         if (ownedScheduler != null) {
             ownedScheduler.shutdown();
-            if (Thread.currentThread() == cleanupThread) {
+            if (Thread.currentThread() == cleanupThread.get()) {
                 return; // closed from the cleanup thread itself (e.g. by a listener): it ends when this task returns
             }
             try {
@@ -588,7 +630,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 boolean ended = ownedScheduler.awaitTermination(SCHEDULER_AWAIT_SECONDS, TimeUnit.SECONDS);
                 // A terminated pool's worker thread may still be finishing its exit: join it, so
                 // that no thread is left running when close() returns.
-                Thread thread = cleanupThread;
+                Thread thread = cleanupThread.get();
                 if (ended && thread != null) {
                     long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
                     thread.join(remainingMillis);

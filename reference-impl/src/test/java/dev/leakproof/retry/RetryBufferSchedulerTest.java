@@ -72,6 +72,29 @@ class RetryBufferSchedulerTest extends RetryBufferTestSupport {
     }
 
     @Test
+    void shouldEndOwnedCleanupThreadWhenBufferIsCollectedWithoutClose() throws InterruptedException {
+        Thread cleanup = startAndDropBuffer();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (cleanup.isAlive() && System.nanoTime() - deadline < 0) {
+            System.gc();
+            cleanup.join(50);
+        }
+        assertFalse(cleanup.isAlive(), "a forgotten buffer must not keep its cleanup thread alive");
+    }
+
+    /** Builds a buffer with an owned scheduler and returns only its cleanup thread: the buffer is then unreachable. */
+    private static Thread startAndDropBuffer() throws InterruptedException {
+        CountDownLatch ran = new CountDownLatch(1);
+        RetryBuffer<String> buffer = RetryBuffer.<String>builder().name("forgotten").cleanupInterval(Duration.ofMillis(1))
+                .maxAge(Duration.ofMillis(1)).deadLetterListener(a -> ran.countDown()).build();
+        buffer.add("x"); // expires after 1 ms: its dead letter shows that the cleanup thread runs
+        assertTrue(ran.await(20, TimeUnit.SECONDS));
+        Thread cleanup = findThread("leakproof-retry-cleanup-forgotten");
+        assertTrue(cleanup != null && cleanup.isAlive());
+        return cleanup;
+    }
+
+    @Test
     void shouldStartNoThreadWhenPeriodicCleanupIsOff() {
         RetryBuffer<String> buffer = build(builder().name("quiet"));
         assertEquals(null, findThread("leakproof-retry-cleanup-quiet"));
