@@ -83,7 +83,9 @@ import java.util.function.LongSupplier;
  *       instead gives each buffered item one last attempt (ignoring backoff) through the given
  *       processor and abandons what fails as {@code CLOSED}. After close, {@link #add},
  *       {@link #process}, {@link #processAsync} and {@link #take} throw {@link IllegalStateException}.
- *       Both are idempotent.</li>
+ *       Both are idempotent. A buffer that is dropped without being closed does not pin its cleanup
+ *       thread: the periodic task holds it weakly and, once it is collected, logs the missing close
+ *       and ends (its items, unreachable, are not handed to the listener).</li>
  * </ul>
  * The dead-letter listener is called after the buffer's lock is released, on the thread whose
  * operation abandoned the item, exactly once per item; one that throws is logged and counted.
