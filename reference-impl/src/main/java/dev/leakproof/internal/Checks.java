@@ -58,6 +58,23 @@ public final class Checks {
         }
     }
 
+    /** An int in {@code [min, max]}; the message names the value and the range. */
+    public static int inRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "] but was " + value);
+        }
+        return value;
+    }
+
+    /** A duration in {@code [min, max]}; the message names the value and the range. */
+    public static Duration inRange(String name, Duration value, Duration min, Duration max) {
+        Objects.requireNonNull(value, name);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "] but was " + value);
+        }
+        return value;
+    }
+
     public static double fraction(String name, double value, double min, double max) {
         if (!(value >= min && value <= max)) {
             throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "] but was " + value);
