@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -379,7 +380,13 @@ public final class BufferPool implements AutoCloseable {
             waits++;
             served = serveWaitersLocked();
             if (w.result == null) {
-                w.timer = scheduler().schedule(() -> timeOut(w), nanos, TimeUnit.NANOSECONDS);
+                try {
+                    w.timer = scheduler().schedule(() -> timeOut(w), nanos, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // An injected scheduler that was shut down: fail now rather than wait forever.
+                    waiters.remove(w);
+                    throw new PoolClosedException("pool '" + name + "': scheduler for async timeouts refused the task");
+                }
             }
         } finally {
             lock.unlock();

@@ -293,6 +293,43 @@ class BufferPoolTest {
         assertEquals((long) threads * rounds, s.acquires());
     }
 
+    @Test
+    @DisplayName("B4: a force-release racing with the owner's writes never lets them reach the next owner")
+    void shouldNotWriteIntoNextOwnerWhenRevokedDuringWrites() throws Exception {
+        BufferPool p = pool(BufferPool.builder().maxTotalBytes(4096).maxBufferSize(4096).acquireTimeout(Duration.ofSeconds(10)));
+        byte[] ones = new byte[4096];
+        java.util.Arrays.fill(ones, (byte) 1);
+        for (int round = 0; round < 200; round++) {
+            Lease victim = p.acquire(4096);
+            CountDownLatch writing = new CountDownLatch(1);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                writing.countDown();
+                try {
+                    while (!stop.get()) {
+                        victim.write(0, ones);
+                    }
+                } catch (IllegalStateException revoked) {
+                    // B4: the revoked lease fails fast.
+                }
+            }, "revoked-writer-" + round);
+            writer.start();
+            writing.await();
+            assertTrue(p.forceRelease(victim));
+            try (Lease next = p.acquire(4096)) {
+                assertArrayEquals(new byte[4096], next.toByteArray(), "B4/B5: the revoked owner's write reached the next owner");
+                next.fill((byte) 2);
+                stop.set(true);
+                Await.ended(writer, Duration.ofSeconds(10));
+                byte[] seen = next.toByteArray();
+                for (byte b : seen) {
+                    assertEquals(2, b, "B4: the revoked lease wrote into the next owner's memory");
+                }
+            }
+        }
+        assertEquals(200, p.stats().forceReleased());
+    }
+
     // ---------------------------------------------------------------- close
 
     @Test
