@@ -373,6 +373,7 @@ public final class BufferPool implements AutoCloseable {
         }
         Waiter w = new Waiter(size, cls, site, Thread.currentThread(), null, future);
         Waiter served;
+        boolean rejected = false;
         lock.lock();
         try {
             ensureOpenLocked();
@@ -385,11 +386,15 @@ public final class BufferPool implements AutoCloseable {
                 } catch (RejectedExecutionException e) {
                     // An injected scheduler that was shut down: fail now rather than wait forever.
                     waiters.remove(w);
-                    throw new PoolClosedException("pool '" + name + "': scheduler for async timeouts refused the task");
+                    rejected = true;
                 }
             }
         } finally {
             lock.unlock();
+        }
+        if (rejected) {
+            completeServed(served);
+            throw new PoolClosedException("pool '" + name + "': the scheduler for async timeouts refused the task");
         }
         future.whenComplete((l, e) -> {
             if (future.isCancelled()) {
