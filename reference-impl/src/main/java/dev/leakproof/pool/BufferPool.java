@@ -93,7 +93,7 @@ import java.util.function.LongSupplier;
  *
  * <h2>Cost</h2>
  * Acquire and release take one uncontended lock each for O(1) work on an intrusive per-class free
- * stack; an untracked acquisition allocates only the 32-byte {@link Lease}. Stacks are captured
+ * stack; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
  * only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
  */
 public final class BufferPool implements AutoCloseable {
@@ -613,19 +613,22 @@ public final class BufferPool implements AutoCloseable {
         s.acquiredNanos = clock.getAsLong();
         s.owner = owner;
         s.longHoldGen = 0;
-        Lease lease = new Lease(s, gen, size);
+        Lease lease = new Lease(s, gen);
         if (site != null) {
             s.tracker = new LeakTracker(lease, refQueue, this, s, gen, site);
         }
         // Publishes the lease's state: an accessor that reads this generation sees the fields above.
-        Slot.STAMP.setVolatile(s, gen);
+        // A release store is enough: no accessor of this generation exists yet, and a stale one
+        // fails on either value; the endings that race with accessors use a CAS.
+        Slot.STAMP.setRelease(s, gen);
         return lease;
     }
 
     /** Scrubs a lease before its owner sees it (B5). Outside the lock; null passes through. */
     private Lease prepare(Lease lease) {
         if (lease != null && scrub && lease.generation() > 1) {
-            fill(lease.slot().buffer, lease.size(), (byte) 0);
+            Slot s = lease.slot();
+            fill(s.buffer, s.size, (byte) 0);
         }
         return lease;
     }
@@ -736,21 +739,20 @@ public final class BufferPool implements AutoCloseable {
         Waiter served;
         lock.lock();
         try {
-            long now = clock.getAsLong();
             activeLeases--;
             usedBytes -= s.capacity;
             if (how == null) {
                 releases++;
                 if (s.longHoldGen == gen) {
                     returnedLate++;
-                    report = reportLocked(s, LeakVerdict.RETURNED_LATE, now);
+                    report = reportLocked(s, LeakVerdict.RETURNED_LATE, clock.getAsLong());
                 }
             } else if (how == LeakVerdict.GC_RECLAIMED) {
                 gcReclaimed++;
-                report = reportLocked(s, how, now);
+                report = reportLocked(s, how, clock.getAsLong());
             } else {
                 forceReleased++;
-                report = reportLocked(s, how, now);
+                report = reportLocked(s, how, clock.getAsLong());
             }
             LeakTracker t = s.tracker;
             if (t != null) {

@@ -20,7 +20,7 @@ final class LeakTracker extends PhantomReference<Lease> {
     final long gen;
     final Throwable site;
     // Guarded by this.
-    private final ArrayDeque<TouchRecord> touches = new ArrayDeque<>(4);
+    private ArrayDeque<TouchRecord> touches;
 
     LeakTracker(Lease lease, ReferenceQueue<Lease> queue, BufferPool pool, Slot slot, long gen, Throwable site) {
         super(lease, queue);
@@ -31,6 +31,9 @@ final class LeakTracker extends PhantomReference<Lease> {
     }
 
     synchronized void touch(TouchRecord record) {
+        if (touches == null) {
+            touches = new ArrayDeque<>(4);
+        }
         if (touches.size() == MAX_TOUCHES) {
             touches.pollFirst();
         }
@@ -38,7 +41,7 @@ final class LeakTracker extends PhantomReference<Lease> {
     }
 
     synchronized List<TouchRecord> touches() {
-        return List.copyOf(touches);
+        return touches == null ? List.of() : List.copyOf(touches);
     }
 
     /**

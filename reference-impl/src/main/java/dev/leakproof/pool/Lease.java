@@ -36,28 +36,36 @@ import java.util.Objects;
  *       increment {@link PoolStats#redundantCloses()}. A close after the lease was reported as a
  *       long hold is reported as {@link LeakVerdict#RETURNED_LATE}.</li>
  *   <li><b>Threads.</b> A lease may be used from several threads; concurrent writes to the same
- *       bytes are not ordered by the lease (as with a plain array). {@link #size()},
- *       {@link #isActive()} and {@link #toString()} work after the end.</li>
+ *       bytes are not ordered by the lease (as with a plain array). {@link #isActive()},
+ *       {@link #close()} and {@link #toString()} work after the end; every other method throws.</li>
  * </ul>
  *
- * <p>The lease object is the only allocation of an untracked acquisition (32 bytes with compressed
- * oops): it holds the pooled buffer's slot, its generation and its size.
+ * <p>The lease object is the only allocation of an untracked acquisition (24 bytes with compressed
+ * oops): it holds the pooled buffer's slot and the generation it was lent under; its size and id
+ * live in the slot and are read under the same check as the bytes.
  */
 public final class Lease implements AutoCloseable {
 
     private final Slot slot;
     private final long gen;
-    private final int size;
 
-    Lease(Slot slot, long gen, int size) {
+    Lease(Slot slot, long gen) {
         this.slot = slot;
         this.gen = gen;
-        this.size = size;
     }
 
-    /** The number of visible bytes, as requested from the pool. */
+    /**
+     * The number of visible bytes, as requested from the pool.
+     *
+     * @throws IllegalStateException when the lease has ended
+     */
     public int size() {
-        return size;
+        pin();
+        try {
+            return slot.size;
+        } finally {
+            unpin();
+        }
     }
 
     /** Whether this lease has not ended yet (a snapshot: it may end at any moment by force-release). */
@@ -71,7 +79,7 @@ public final class Lease implements AutoCloseable {
      * @throws IllegalStateException when the lease has ended
      */
     public long id() {
-        ByteBuffer b = pin();
+        pin();
         try {
             return slot.leaseId;
         } finally {
@@ -101,15 +109,16 @@ public final class Lease implements AutoCloseable {
         return new IllegalStateException("lease has ended (closed, force-released or reclaimed): " + this);
     }
 
+    /** Bounds check against the visible size; call only while pinned (the size is the slot's, for this generation). */
     private void checkRange(int index, int length) {
-        Objects.checkFromIndexSize(index, length, size);
+        Objects.checkFromIndexSize(index, length, slot.size);
     }
 
     /** The byte at {@code index}. */
     public byte get(int index) {
-        Objects.checkIndex(index, size);
         ByteBuffer b = pin();
         try {
+            Objects.checkIndex(index, slot.size);
             return b.get(index);
         } finally {
             unpin();
@@ -118,9 +127,9 @@ public final class Lease implements AutoCloseable {
 
     /** Sets the byte at {@code index}. */
     public Lease put(int index, byte value) {
-        Objects.checkIndex(index, size);
         ByteBuffer b = pin();
         try {
+            Objects.checkIndex(index, slot.size);
             b.put(index, value);
         } finally {
             unpin();
@@ -130,9 +139,9 @@ public final class Lease implements AutoCloseable {
 
     /** The big-endian int at {@code index}. */
     public int getInt(int index) {
-        checkRange(index, Integer.BYTES);
         ByteBuffer b = pin();
         try {
+            checkRange(index, Integer.BYTES);
             return b.getInt(index);
         } finally {
             unpin();
@@ -141,9 +150,9 @@ public final class Lease implements AutoCloseable {
 
     /** Writes a big-endian int at {@code index}. */
     public Lease putInt(int index, int value) {
-        checkRange(index, Integer.BYTES);
         ByteBuffer b = pin();
         try {
+            checkRange(index, Integer.BYTES);
             b.putInt(index, value);
         } finally {
             unpin();
@@ -153,9 +162,9 @@ public final class Lease implements AutoCloseable {
 
     /** The big-endian long at {@code index}. */
     public long getLong(int index) {
-        checkRange(index, Long.BYTES);
         ByteBuffer b = pin();
         try {
+            checkRange(index, Long.BYTES);
             return b.getLong(index);
         } finally {
             unpin();
@@ -164,9 +173,9 @@ public final class Lease implements AutoCloseable {
 
     /** Writes a big-endian long at {@code index}. */
     public Lease putLong(int index, long value) {
-        checkRange(index, Long.BYTES);
         ByteBuffer b = pin();
         try {
+            checkRange(index, Long.BYTES);
             b.putLong(index, value);
         } finally {
             unpin();
@@ -177,9 +186,9 @@ public final class Lease implements AutoCloseable {
     /** Copies {@code length} bytes of {@code src} from {@code offset} into this lease at {@code index}. */
     public Lease write(int index, byte[] src, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, src.length);
-        checkRange(index, length);
         ByteBuffer b = pin();
         try {
+            checkRange(index, length);
             b.put(index, src, offset, length);
         } finally {
             unpin();
@@ -195,9 +204,9 @@ public final class Lease implements AutoCloseable {
     /** Copies the remaining bytes of {@code src} into this lease at {@code index}, advancing {@code src}'s position. */
     public Lease write(int index, ByteBuffer src) {
         int length = src.remaining();
-        checkRange(index, length);
         ByteBuffer b = pin();
         try {
+            checkRange(index, length);
             b.put(index, src, src.position(), length);
         } finally {
             unpin();
@@ -209,9 +218,9 @@ public final class Lease implements AutoCloseable {
     /** Copies {@code length} bytes of this lease from {@code index} into {@code dst} at {@code offset}. */
     public Lease read(int index, byte[] dst, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, dst.length);
-        checkRange(index, length);
         ByteBuffer b = pin();
         try {
+            checkRange(index, length);
             b.get(index, dst, offset, length);
         } finally {
             unpin();
@@ -227,9 +236,9 @@ public final class Lease implements AutoCloseable {
     /** Copies bytes from {@code index} into the remaining space of {@code dst}, advancing its position. */
     public Lease read(int index, ByteBuffer dst) {
         int length = dst.remaining();
-        checkRange(index, length);
         ByteBuffer b = pin();
         try {
+            checkRange(index, length);
             dst.put(dst.position(), b, index, length);
         } finally {
             unpin();
@@ -240,16 +249,21 @@ public final class Lease implements AutoCloseable {
 
     /** A copy of the visible bytes. */
     public byte[] toByteArray() {
-        byte[] copy = new byte[size];
-        read(0, copy, 0, size);
-        return copy;
+        ByteBuffer b = pin();
+        try {
+            byte[] copy = new byte[slot.size];
+            b.get(0, copy, 0, copy.length);
+            return copy;
+        } finally {
+            unpin();
+        }
     }
 
     /** Sets every visible byte to {@code value}. */
     public Lease fill(byte value) {
         ByteBuffer b = pin();
         try {
-            BufferPool.fill(b, size, value);
+            BufferPool.fill(b, slot.size, value);
         } finally {
             unpin();
         }
@@ -307,6 +321,6 @@ public final class Lease implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Lease[size=" + size + ", generation=" + gen + (isActive() ? ", active]" : ", ended]");
+        return "Lease[slot=" + slot.index + ", generation=" + gen + (isActive() ? ", active]" : ", ended]");
     }
 }

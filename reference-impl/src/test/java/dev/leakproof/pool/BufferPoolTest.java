@@ -108,7 +108,8 @@ class BufferPoolTest {
         Lease lease = p.acquire(64);
         lease.close();
         assertFalse(lease.isActive());
-        assertEquals(64, lease.size(), "size works after the end");
+        assertThrows(IllegalStateException.class, lease::size);
+        assertTrue(lease.toString().endsWith("ended]"), lease.toString());
         assertThrows(IllegalStateException.class, () -> lease.get(0));
         assertThrows(IllegalStateException.class, () -> lease.put(0, (byte) 1));
         assertThrows(IllegalStateException.class, () -> lease.getInt(0));
