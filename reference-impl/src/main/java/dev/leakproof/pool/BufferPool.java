@@ -5,6 +5,9 @@ import dev.leakproof.internal.Settings;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.nio.ByteBuffer;
@@ -208,6 +211,7 @@ public final class BufferPool implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
     private ScheduledFuture<?> maintenance;
+    private ObjectName mbeanName;
 
     /** A thread or an async caller waiting for memory. */
     private static final class Waiter {
@@ -955,6 +959,47 @@ public final class BufferPool implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * Registers the pool's statistics with the platform MBean server as
+     * {@code dev.leakproof:type=BufferPool,name="<name>"} ({@link PoolStatsMXBean}); {@link #close()}
+     * unregisters them. Idempotent.
+     *
+     * @return the object name
+     * @throws IllegalStateException when registration fails (for instance, another pool of the same name)
+     */
+    public synchronized ObjectName registerMBean() {
+        if (mbeanName != null) {
+            return mbeanName;
+        }
+        if (closed) {
+            throw new PoolClosedException("pool '" + name + "' is closed");
+        }
+        try {
+            ObjectName on = new ObjectName("dev.leakproof:type=BufferPool,name=" + ObjectName.quote(name));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new PoolStatsBean(this), on);
+            mbeanName = on;
+            return on;
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register pool '" + name + "' with JMX: " + e.getMessage(), e);
+        }
+    }
+
+    private void unregisterMBean() {
+        ObjectName on;
+        synchronized (this) {
+            on = mbeanName;
+            mbeanName = null;
+        }
+        if (on != null) {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            try {
+                server.unregisterMBean(on);
+            } catch (JMException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot unregister pool '" + name + "' from JMX", e);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     private synchronized ScheduledExecutorService scheduler() {
@@ -1020,6 +1065,7 @@ public final class BufferPool implements AutoCloseable {
             lock.unlock();
         }
         stopScheduler();
+        unregisterMBean();
         for (Waiter w : failed) {
             if (w.timer != null) {
                 w.timer.cancel(false);
