@@ -228,4 +228,76 @@ class LeakDetectionTest {
         Await.until("maintenance thread ended", Duration.ofSeconds(10), () -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("leakproof-pool-bg-scan-") && t.isAlive()));
     }
+    @Test
+    @DisplayName("B6: an acquisition at the limit takes back the memory of leases the GC found leaked")
+    void shouldServeFromReclaimedLeaksWhenPoolIsFull() {
+        BufferPool small = BufferPool.builder().maxTotalBytes(1024).maxBufferSize(512).maintenanceInterval(Duration.ZERO)
+                .tracking(TrackingLevel.ALL).acquireTimeout(Duration.ZERO).leakListener(leaks).build();
+        built.add(small);
+        leak(small, 2, 512);
+        Await.until("the GC to hand back leaked memory at the limit", Duration.ofSeconds(30), () -> {
+            System.gc();
+            return small.tryAcquire(512).map(l -> {
+                l.close();
+                return true;
+            }).orElse(false);
+        });
+        assertTrue(small.stats().gcReclaimed() >= 1);
+    }
+
+    @Test
+    @DisplayName("B3: close racing with force-release ends the lease once; the counters say which")
+    void shouldEndOnceWhenCloseRacesWithForceRelease() throws Exception {
+        BufferPool p = pool(BufferPool.builder().tracking(TrackingLevel.OFF));
+        int rounds = 2_000;
+        int forced = 0;
+        for (int i = 0; i < rounds; i++) {
+            Lease lease = p.acquire(64);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            boolean[] won = new boolean[1];
+            Thread revoker = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                won[0] = p.forceRelease(lease);
+            }, "revoker-" + i);
+            revoker.start();
+            go.countDown();
+            lease.close();
+            Await.ended(revoker, Duration.ofSeconds(10));
+            if (won[0]) {
+                forced++;
+            }
+        }
+        PoolStats s = PoolInvariants.checkQuiescent(p);
+        assertEquals(forced, s.forceReleased());
+        assertEquals(rounds - forced, s.releases());
+        assertEquals(forced, s.redundantCloses(), "a close that lost to force-release only counts");
+        assertEquals(forced, leaks.count(LeakVerdict.FORCE_RELEASED));
+    }
+
+    @Test
+    @DisplayName("verdicts are recorded as JFR events dev.leakproof.PoolLeak")
+    void shouldEmitJfrEventWhenVerdictIsReached() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("pool-leak", ".jfr");
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+            recording.enable("dev.leakproof.PoolLeak");
+            recording.start();
+            BufferPool p = pool(BufferPool.builder().leaseTimeout(Duration.ofSeconds(1)));
+            Lease lease = p.acquire(64);
+            clock.advance(Duration.ofSeconds(2));
+            p.scanForLongHolds();
+            lease.close();
+            recording.stop();
+            recording.dump(file);
+            List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+                    .filter(e -> e.getEventType().getName().equals("dev.leakproof.PoolLeak")).toList();
+            assertEquals(List.of("LONG_HOLD", "RETURNED_LATE"), events.stream().map(e -> e.getString("verdict")).toList());
+            assertEquals(64, events.get(0).getInt("size"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
 }
