@@ -31,6 +31,9 @@ final class Slot {
         }
     }
 
+    /** {@link #acquiredByNanos} not yet known (coarse timestamps only). */
+    static final long UNKNOWN = Long.MIN_VALUE;
+
     final BufferPool pool;
     final ByteBuffer buffer;
     final int sizeClass;
@@ -43,9 +46,13 @@ final class Slot {
     int index = -1;
     Slot nextFree;
     long leaseId;
+    /** When the current lease was acquired, at the latest possible; {@link #UNKNOWN} until a scan bounds it. */
+    long acquiredByNanos;
+    /** When the current lease was acquired, at the earliest possible (the coarse stamp, or the exact time). */
     long acquiredNanos;
     int size;
-    Thread owner;
+    /** The name of the thread that acquired the current lease (the name, so no thread is kept alive). */
+    String ownerName;
     /** The generation already reported as a long hold (0: none). */
     long longHoldGen;
     /** The tracker of the current generation, or null when untracked. */
@@ -65,8 +72,13 @@ final class Slot {
 
     /** Waits until no access of any lease of this slot is in progress. Accesses are bounded copies. */
     void awaitUnpinned() {
-        while ((int) PINS.getVolatile(this) != 0) {
-            Thread.onSpinWait();
+        for (int spins = 0; (int) PINS.getVolatile(this) != 0; spins++) {
+            if (spins < 128) {
+                Thread.onSpinWait();
+            } else {
+                // The accessor may have been descheduled mid-copy (2 shared cores): let it run.
+                Thread.yield();
+            }
         }
     }
 }

@@ -300,4 +300,28 @@ class LeakDetectionTest {
             java.nio.file.Files.deleteIfExists(file);
         }
     }
+    @Test
+    @DisplayName("B6: with coarse timestamps (maintenance on) a long hold is never reported early, at most one scan late")
+    void shouldReportLongHoldWithinOneScanWhenTimestampsAreCoarse() {
+        try (BufferPool p = BufferPool.builder().maxTotalBytes(1 << 20).maxBufferSize(1 << 16).clock(clock)
+                .maintenanceInterval(Duration.ofHours(1)).leaseTimeout(Duration.ofSeconds(300)).leakListener(leaks).build()) {
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                p.scanForLongHolds();
+            }
+            clock.advance(Duration.ofMillis(500));
+            Lease lease = p.acquire(64);
+            long ageMillis = 0;
+            while (leaks.count(LeakVerdict.LONG_HOLD) == 0) {
+                clock.advance(Duration.ofSeconds(1));
+                ageMillis += 1000;
+                p.scanForLongHolds();
+                assertTrue(ageMillis < 400_000, "never reported");
+            }
+            assertTrue(ageMillis > 300_000, "reported early, at a true age of " + ageMillis + " ms");
+            assertTrue(ageMillis <= 302_000, "reported more than one scan late, at a true age of " + ageMillis + " ms");
+            lease.close();
+            PoolInvariants.checkQuiescent(p);
+        }
+    }
 }
