@@ -61,6 +61,16 @@ import java.util.function.LongSupplier;
  *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout).</li>
  * </ul>
  *
+ * <h2>Counters</h2>
+ * {@link #stats()} is one snapshot taken under the pool's lock, so B1 and B3 hold exactly in it.
+ * {@code acquires} counts leases handed out; {@code releases} leases ended by {@code close()};
+ * {@code gcReclaimed} and {@code forceReleased} the two other endings; {@code activeLeases} those
+ * not yet ended; {@code reuses} acquisitions served by a previously leased buffer ({@code reuseRate
+ * = reuses / acquires}); {@code allocations} and {@code evictions} buffers created and dropped;
+ * {@code longHolds} and {@code returnedLate} the age scan's verdicts; {@code redundantCloses}
+ * closes of an ended lease; {@code waits} acquisitions that queued; {@code timeouts} acquisitions
+ * refused for lack of memory. Each is described in {@link PoolStats}.
+ *
  * <h2>Exhaustion</h2>
  * When a request does not fit under {@code maxTotalBytes} (after evicting free buffers of other
  * classes and draining the GC reclamation queue): {@link #acquire(int)} waits up to the acquire

@@ -6,5 +6,13 @@
  * {@link dev.leakproof.pool.MemoryMonitor} (usage alerts) and
  * {@link dev.leakproof.pool.ChunkProcessor} (bounded chunk processing on an executor).
  * Start with {@link dev.leakproof.pool.BufferPool}; invariants B1-B6 are in its class comment.
+ *
+ * <p>Steps that race, package-private so that stress tests in this package can call them directly:
+ * {@code Lease.close()} (the owner's ending), {@code BufferPool.forceRelease(Lease)} (the
+ * force-release policy's ending, whatever the age), {@code BufferPool.trackerOf(Lease)} and
+ * {@code LeakTracker.reclaim()} (the GC cleanup action, runnable while the lease is still alive),
+ * {@code Slot.end(long)} (the single CAS that decides an ending), {@code Lease.scrub()} (the
+ * pre-hand-out zeroing), and the public {@code BufferPool.drainReferenceQueue()} and
+ * {@code BufferPool.scanForLongHolds()}.
  */
 package dev.leakproof.pool;
