@@ -109,6 +109,36 @@ final class BufferPoolTest {
         }
 
         @Test
+        @DisplayName("B2: live leases never share a buffer, however often buffers are reused")
+        void shouldNeverShareBufferWhenLeasesAreLive() {
+            BufferPool p = pool(64 * 64, 64);
+            java.util.Set<Slot> owners = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            List<Lease> live = new ArrayList<>();
+            for (int round = 0; round < 20; round++) {
+                while (live.size() < 64) {
+                    Lease l = p.acquire(64);
+                    assertTrue(owners.add(l.slot()), "B2: a buffer handed out while another live lease holds it");
+                    l.fill((byte) live.size());
+                    live.add(l);
+                }
+                for (int i = 0; i < live.size(); i++) {
+                    assertEquals((byte) i, live.get(i).get(63), "B2: lease " + i + " sees another lease's bytes");
+                }
+                for (int i = round % 2; i < live.size(); i += 2) {
+                    owners.remove(live.get(i).slot());
+                    live.get(i).close();
+                }
+                live.removeIf(l -> !l.isActive());
+                for (int i = 0; i < live.size(); i++) {
+                    live.get(i).fill((byte) i);
+                }
+            }
+            live.forEach(Lease::close);
+            PoolStats s = PoolInvariants.checkQuiescent(p);
+            assertEquals(64, s.allocations(), "every later lease reused one of the 64 buffers");
+        }
+
+        @Test
         @DisplayName("B4: an ended lease fails fast on every accessor")
         void shouldFailFastWhenUsedAfterClose() {
             BufferPool p = pool(1 << 20, 1 << 16);
