@@ -380,7 +380,9 @@ public final class BufferPool implements AutoCloseable {
      * free (at once if it is now), or exceptionally with {@link PoolExhaustedException} after
      * {@code timeout}, or with {@link PoolClosedException} when the pool closes first. Cancelling
      * the future gives up the place in line; a lease whose hand-off loses the race with a cancel or
-     * timeout is closed again at once, never stranded.
+     * timeout is closed again at once, never stranded. A future completed later is completed on the
+     * thread that freed the memory (or the scheduler's, for a timeout): use the {@code *Async}
+     * methods of {@link CompletableFuture} for work that should not run there.
      *
      * @throws IllegalArgumentException when the size is out of range or the timeout negative
      * @throws PoolClosedException      when the pool is closed

@@ -324,4 +324,36 @@ class LeakDetectionTest {
             PoolInvariants.checkQuiescent(p);
         }
     }
+    @Test
+    @DisplayName("B3: the GC cleanup action racing with close ends the lease once")
+    void shouldEndOnceWhenReclaimRacesWithClose() {
+        BufferPool p = pool(BufferPool.builder().tracking(TrackingLevel.ALL));
+        int rounds = 1_000;
+        int reclaimed = 0;
+        for (int i = 0; i < rounds; i++) {
+            Lease lease = p.acquire(64);
+            LeakTracker tracker = p.trackerOf(lease);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            boolean[] won = new boolean[1];
+            Thread cleaner = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                won[0] = tracker.reclaim();
+            }, "cleaner-" + i);
+            cleaner.start();
+            go.countDown();
+            lease.close();
+            Await.ended(cleaner, Duration.ofSeconds(10));
+            if (won[0]) {
+                reclaimed++;
+            }
+        }
+        PoolStats s = PoolInvariants.checkQuiescent(p);
+        assertEquals(reclaimed, s.gcReclaimed());
+        assertEquals(rounds - reclaimed, s.releases());
+        assertEquals(reclaimed, leaks.count(LeakVerdict.GC_RECLAIMED));
+    }
 }
