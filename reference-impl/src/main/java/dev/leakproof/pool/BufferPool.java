@@ -821,8 +821,8 @@ public final class BufferPool implements AutoCloseable {
                 t == null ? null : t.site, t == null ? List.of() : t.touches());
     }
 
-    void touch(LeakTracker tracker, Object hint) {
-        tracker.touch(new TouchRecord(String.valueOf(hint), Thread.currentThread().getName(), clock.getAsLong()));
+    void touch(LeakTracker tracker, String hint) {
+        tracker.touch(new TouchRecord(hint, Thread.currentThread().getName(), clock.getAsLong()));
     }
 
     private void publish(LeakReport report) {

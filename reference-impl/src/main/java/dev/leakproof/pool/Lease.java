@@ -277,11 +277,13 @@ public final class Lease implements AutoCloseable {
      * @throws IllegalStateException when the lease has ended
      */
     public Lease touch(Object hint) {
+        // The hint's toString() is user code: run it before pinning, so that it cannot hold up an ending.
+        LeakTracker t = slot.tracker;
+        String text = t != null && t.gen == gen ? String.valueOf(hint) : null;
         pin();
         try {
-            LeakTracker t = slot.tracker;
-            if (t != null && t.gen == gen) {
-                t.pool.touch(t, hint);
+            if (text != null) {
+                t.pool.touch(t, text);
             }
         } finally {
             unpin();
