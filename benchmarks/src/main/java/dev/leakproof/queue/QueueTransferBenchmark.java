@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * figure the targets are about); {@code pollFailed} polls that found nothing; {@code offered} and
  * {@code offerRefused} the producer's side (under DROP_OLDEST an offer never fails, and every offer
  * beyond {@code polled} evicted an element).
+ *
+ * <p>A failed call backs off for {@code backoffTokens} of {@code Blackhole.consumeCPU} (about 2 ns
+ * each), as a real producer or consumer would: without it the score is dominated by failing calls
+ * bouncing cache lines, and flips between a full and an empty queue from one iteration to the next.
+ * {@code -p backoffTokens=0} gives that raw shape.
  *
  * <p>Run alone: {@code java -jar benchmarks/target/benchmarks.jar QueueTransferBenchmark -prof gc}
  */
@@ -48,6 +54,10 @@ public class QueueTransferBenchmark {
     @Param({"LEAKPROOF_DROP_OLDEST", "LEAKPROOF_DROP_NEWEST", "LEAKPROOF_BLOCK",
             "ARRAY_BLOCKING_QUEUE", "LINKED_BLOCKING_QUEUE", "JCTOOLS_MPMC", "JCTOOLS_MPSC"})
     QueueImpl impl;
+
+    /** Work done after a failed offer or poll before the next try. */
+    @Param({"20"})
+    int backoffTokens;
 
     Queue<Integer> queue;
 
@@ -95,6 +105,7 @@ public class QueueTransferBenchmark {
             counters.offered++;
         } else {
             counters.offerRefused++;
+            Blackhole.consumeCPU(backoffTokens);
         }
     }
 
@@ -105,6 +116,7 @@ public class QueueTransferBenchmark {
         Integer e = queue.poll();
         if (e == null) {
             counters.pollFailed++;
+            Blackhole.consumeCPU(backoffTokens);
         } else {
             counters.polled++;
         }
