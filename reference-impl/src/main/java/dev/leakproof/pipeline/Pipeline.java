@@ -882,6 +882,26 @@ public final class Pipeline<T> implements AutoCloseable {
         return workers;
     }
 
+    /** The capacity of each queue. */
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** How long one blocked offer waits before the producer re-checks the stop flag. */
+    public Duration offerTimeout() {
+        return Duration.ofNanos(offerTimeoutNanos);
+    }
+
+    /** The timeout {@link #close()} uses. */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** How long close waits after interrupting the threads. */
+    public Duration grace() {
+        return grace;
+    }
+
     /** The number of queues: 1 for {@link Routing#shared()}, else one per worker. */
     public int queueCount() {
         return queues.length;
