@@ -428,7 +428,7 @@ public final class Pipeline<T> implements AutoCloseable {
                 q.closeAndDiscard();
             }
             for (Thread t : threads) {
-                if (t.isAlive()) {
+                if (t.isAlive() && t != Thread.currentThread()) {
                     t.interrupt();
                 }
             }
@@ -480,10 +480,15 @@ public final class Pipeline<T> implements AutoCloseable {
         return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
     }
 
-    /** Joins every thread until {@code deadline} (System.nanoTime); false if interrupted, which ends the wait. */
+    /**
+     * Joins every thread until {@code deadline} (System.nanoTime); false if interrupted, which ends
+     * the wait. A pipeline thread that closes its own pipeline does not wait for itself (it is then
+     * named in the report, being alive).
+     */
     private static boolean joinAll(List<Thread> threads, long deadline) {
+        Thread self = Thread.currentThread();
         for (Thread t : threads) {
-            while (t.isAlive()) {
+            while (t != self && t.isAlive()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     return true;

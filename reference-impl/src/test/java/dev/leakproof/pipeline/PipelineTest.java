@@ -486,7 +486,8 @@ class PipelineTest {
             Pipeline<Integer> p = h.track(h.<Integer>builder("watched").source(range(20).iterator())
                     .worker(i -> gate.await()).workers(2).queueCapacity(4).routing(Routing.roundRobin())
                     .monitor(monitor).build().start());
-            Await.until("queues full", Harness.LIMIT, () -> p.metrics().queued() == 8);
+            Await.until("workers busy and queues full", Harness.LIMIT,
+                    () -> p.metrics().inFlight() == 2 && p.metrics().queued() == 8);
             List<Sample> samples = monitor.sampleNow();
             assertEquals(Set.of("watched-queue-0", "watched-queue-1"),
                     samples.stream().map(Sample::source).collect(java.util.stream.Collectors.toSet()));
