@@ -258,8 +258,11 @@ public final class Pipeline<T> implements AutoCloseable {
     // ------------------------------------------------------------------ lifecycle
 
     /**
-     * Starts the producer and the workers. Every thread is created before any is started, so a
-     * {@link ThreadFactory} that throws leaves the pipeline {@code NEW} with nothing running.
+     * Starts the producer and the workers. Every thread is created, and the queues registered with
+     * the monitor, before any thread is started, so a {@link ThreadFactory} that throws (or a queue
+     * name the monitor already watches) leaves the pipeline {@code NEW} with nothing running. If
+     * {@link Thread#start()} itself fails, the pipeline stops ({@link StopReason#START_FAILED}), the
+     * threads already started end on their own, and the error is rethrown; close it as usual.
      *
      * @return this pipeline
      * @throws IllegalStateException when already started, or closed
@@ -278,16 +281,12 @@ public final class Pipeline<T> implements AutoCloseable {
                 created[w] = newThread(() -> runWorker(id), threadName("worker-" + w));
             }
             Thread producer = newThread(this::runProducer, threadName("producer"));
+            watchQueues();
             long now = clock.getAsLong();
             startedAt = now;
             nextMemoryCheck.set(now);
             workerThreads = created;
             producerThread = producer;
-            if (monitor != null) {
-                for (BoundedQueue<T> q : queues) {
-                    monitor.watch(q);
-                }
-            }
             liveThreads.set(workers + 1);
             state.set(PipelineState.RUNNING);
             int started = 0;
@@ -310,6 +309,25 @@ public final class Pipeline<T> implements AutoCloseable {
             }
         }
         return this;
+    }
+
+    /** Registers the queues with the monitor, all or none (a name already watched throws). */
+    private void watchQueues() {
+        if (monitor == null) {
+            return;
+        }
+        int watched = 0;
+        try {
+            for (BoundedQueue<T> q : queues) {
+                monitor.watch(q);
+                watched++;
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < watched; i++) {
+                monitor.unwatch(queues[i].name());
+            }
+            throw e;
+        }
     }
 
     private Thread newThread(Runnable task, String threadName) {

@@ -29,6 +29,7 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -383,6 +384,75 @@ class PipelineTest {
         Await.ended(h.thread("stuck-worker-0"), Harness.LIMIT);
         assertEquals(1, p.report().orElseThrow().failed());
         assertEquals(0, p.metrics().processed(), "an abandoned batch must not also count as processed");
+    }
+
+    @Test
+    @DisplayName("P2: a producer stuck in its source, ignoring interrupts, is named in the report; P3 still holds")
+    void shouldReportStuckProducerWithinTimeoutWhenSourceIgnoresInterrupts() {
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger taken = new AtomicInteger();
+        Pipeline<Integer> p = h.track(h.<Integer>builder("stuck-source").source(() -> {
+            if (taken.getAndIncrement() == 3) {
+                awaitIgnoringInterrupts(gate);
+                return null;
+            }
+            return taken.get();
+        }).worker(i -> { }).workers(1).grace(Duration.ofMillis(100)).build().start());
+        try {
+            Await.until("source stuck", Harness.LIMIT, () -> taken.get() == 4 && p.metrics().processed() == 3);
+            long t0 = System.nanoTime();
+            ShutdownReport r = p.close(Duration.ofMillis(100));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertTrue(took.compareTo(Duration.ofMillis(200 + 2_000)) < 0, "P2: close took " + took);
+            Harness.checkReport(r);
+            assertEquals(List.of("leakproof-pipeline-stuck-source-producer"),
+                    r.stuckThreads().stream().map(StuckThread::name).toList());
+            assertEquals(StopReason.CLOSED, r.reason());
+            assertEquals(3, r.produced());
+            assertEquals(3, r.processed());
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    @Test
+    @DisplayName("An interrupt from outside fails the batch it lands in; the queued batches are still drained")
+    void shouldFailBatchAndKeepDrainingWhenWorkerIsInterruptedByOthers() throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        Pipeline<Integer> p = h.track(h.<Integer>builder("foreign-interrupt").source(range(3).iterator())
+                .worker(i -> {
+                    if (i == 0) {
+                        gate.await();
+                    }
+                }).workers(1).queueCapacity(5).build().start());
+        Thread worker = h.thread("foreign-interrupt-worker-0");
+        Await.until("worker blocked in its batch", Harness.LIMIT, () -> isParked(worker) && p.metrics().queued() == 2);
+        worker.interrupt();
+        assertTrue(p.awaitCompletion(Harness.LIMIT));
+        ShutdownReport r = p.close(Harness.LIMIT);
+        Harness.checkReport(r);
+        assertEquals(StopReason.WORKER_FAILED, r.reason(), "fail-fast: the interrupted batch failed");
+        assertEquals(1, r.failed(), "batch 0 was interrupted: " + r);
+        assertEquals(2, r.processed(), "the queued batches are still drained");
+    }
+
+    @Test
+    void shouldStartNothingWhenMonitorAlreadyWatchesTheQueueNames() {
+        try (QueueMonitor monitor = QueueMonitor.builder().interval(Duration.ofHours(1)).build()) {
+            CountDownLatch gate = new CountDownLatch(1);
+            Pipeline<Integer> first = h.track(h.<Integer>builder("twin").source(range(1).iterator())
+                    .worker(i -> gate.await()).workers(2).routing(Routing.roundRobin()).monitor(monitor).build().start());
+            Pipeline<Integer> second = h.track(h.<Integer>builder("twin").source(range(1).iterator())
+                    .worker(i -> { }).workers(3).routing(Routing.roundRobin()).monitor(monitor).build());
+            int before = h.threads.size();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, second::start);
+            assertTrue(e.getMessage().contains("twin-queue-0"), e.getMessage());
+            assertEquals(PipelineState.NEW, second.state());
+            assertTrue(h.threads.subList(before, h.threads.size()).stream().allMatch(t -> t.getState() == Thread.State.NEW));
+            assertEquals(2, monitor.sampleNow().size(), "the failed start left the first pipeline's queues watched, and only them");
+            gate.countDown();
+            first.close(Harness.LIMIT);
+        }
     }
 
     @Test
