@@ -83,7 +83,7 @@ public final class MemoryGuard {
         long sum = 0;
         boolean any = false;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() != MemoryType.HEAP || !pool.isCollectionUsageThresholdSupported()) {
+            if (pool.getType() != MemoryType.HEAP) {
                 continue;
             }
             MemoryUsage usage = pool.getCollectionUsage();

@@ -59,7 +59,9 @@ import java.util.function.LongSupplier;
  * one in the hands of each worker and one in the producer's. When a queue is full the producer
  * blocks in {@code offer} for up to the offer timeout (default 10 s); on timeout it counts an
  * {@code offerTimeout}, re-checks the stop flag and the memory guard, and offers again. A slow
- * worker therefore slows the producer instead of growing memory.
+ * worker therefore slows the producer instead of growing memory. (The queue counts each such
+ * wait in its own {@code QueueMetrics.timedOut()}, so a {@link QueueMonitor} shows them as drops;
+ * the batch is not lost: the producer still holds it and offers it again.)
  *
  * <h2>States</h2>
  * {@code NEW → RUNNING} ({@link #start()}) {@code → DRAINING} (the source ended, or a stop:
@@ -217,7 +219,7 @@ public final class Pipeline<T> implements AutoCloseable {
     private volatile long haltingAt = UNSET;
     private volatile long terminatedAt = UNSET;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array of queues, never exposed
     private Pipeline(Builder<T> b) {
         this.name = b.name;
         this.source = b.source;
