@@ -596,6 +596,7 @@ class PipelineTest {
     }
 
     @Test
+    @DisplayName("P3: produced = processed + failed + discarded in every report, whenever the pipeline is stopped or closed")
     void shouldKeepEveryReportConservedWhenStoppedAtRandomPoints() throws InterruptedException {
         for (int round = 0; round < 20; round++) {
             AtomicInteger taken = new AtomicInteger();
