@@ -827,7 +827,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "backoff policy of retry buffer '" + name + "' threw; retrying without delay", ex);
             delay = 0;
         }
-        e.eligibleAt = now + Math.max(0L, delay);
+        // Clamp: an item that would wait longer than the maximum age expires first anyway, and
+        // keeping every eligible time within maxAge + 1 of now keeps the sums below from
+        // overflowing and BY_ELIGIBLE (which compares by difference) a consistent order.
+        delay = Math.min(Math.max(0L, delay), maxAgeNanos + 1);
+        e.eligibleAt = now + delay;
         retryByArrival.add(e);
         retryByEligible.add(e);
         size++;
