@@ -207,6 +207,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private long failedItems;
     private long reclaimedBatches;
     private long lateCompletions;
+    private long backoffFailures;
     private final long[] abandoned = new long[AbandonReason.values().length];
     private List<Abandoned<T>> pendingAbandoned; // handed to the listener once the lock is released
     private List<Batch<T>> pendingEnded;         // batches whose outcome future completes once the lock is released
@@ -420,11 +421,13 @@ public final class RetryBuffer<T> implements AutoCloseable {
         BatchOutcome outcome;
         lock.lock();
         try {
+            // Read the clock before any state changes: if it throws, the lease is still held and
+            // still counted, so it ends later (completed again, reclaimed or closed), never lost.
+            long now = now();
             if (leases.remove(batch.id) == null) {
                 lateCompletions++;
                 outcome = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.LATE);
             } else {
-                long now = now();
                 inFlightItems -= batch.entries.size();
                 int ok = 0;
                 Throwable cause = result.cause();
@@ -565,18 +568,10 @@ public final class RetryBuffer<T> implements AutoCloseable {
         lock.lock();
         try {
             if (state == OPEN) {
+                long now = closingNow(); // before any state change; never throws
                 first = true;
                 state = drain == null ? CLOSED : CLOSING;
-                long now = now();
-                for (Batch<T> batch : leases.values()) {
-                    for (Entry<T> e : batch.entries) {
-                        abandon(e, AbandonReason.CLOSED, now);
-                    }
-                    batch.end = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.CLOSED);
-                    endLater(batch);
-                }
-                leases.clear();
-                inFlightItems = 0;
+                abandonAllLeases(now);
                 if (drain == null) {
                     abandonAllBuffered(now);
                 }
@@ -598,7 +593,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 Batch<T> batch;
                 lock.lock();
                 try {
-                    batch = takeLocked(batchSize, now(), true);
+                    batch = takeLocked(batchSize, closingNow(), true);
                 } finally {
                     lock.unlock();
                 }
@@ -610,8 +605,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
         } finally {
             lock.lock();
             try {
+                long now = closingNow();
                 state = CLOSED;
-                abandonAllBuffered(now()); // left only when the drain processor threw an Error
+                // Left only when the drain processor threw an Error or the clock threw.
+                abandonAllLeases(now);
+                abandonAllBuffered(now);
             } finally {
                 unlockAndNotify();
             }
@@ -716,6 +714,33 @@ public final class RetryBuffer<T> implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ internals (lock held)
+
+    /**
+     * The clock for closing, which must not fail: if the user's clock throws, the last time read
+     * is used (and the failure logged), so that close still abandons everything and stops the
+     * cleanup thread.
+     */
+    private long closingNow() {
+        try {
+            return now();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "clock of retry buffer '" + name + "' threw while closing;"
+                    + " using the last time read", t);
+            return lastNow;
+        }
+    }
+
+    private void abandonAllLeases(long now) {
+        for (Batch<T> batch : leases.values()) {
+            for (Entry<T> e : batch.entries) {
+                abandon(e, AbandonReason.CLOSED, now);
+            }
+            batch.end = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.CLOSED);
+            endLater(batch);
+        }
+        leases.clear();
+        inFlightItems = 0;
+    }
 
     /** The clock, made non-decreasing so that arrival order stays age order. */
     private long now() {
@@ -823,9 +848,15 @@ public final class RetryBuffer<T> implements AutoCloseable {
         long delay;
         try {
             delay = backoff.delayNanos(e.attempts);
-        } catch (RuntimeException ex) {
-            LOG.log(System.Logger.Level.WARNING, "backoff policy of retry buffer '" + name + "' threw; retrying without delay", ex);
+        } catch (Throwable t) {
+            // Any throwable, even an Error: the item is mid-way between two sets and the rest of
+            // the batch is still to be applied, so nothing may escape here.
             delay = 0;
+            long failures = ++backoffFailures;
+            if (Long.bitCount(failures) == 1) { // the 1st, 2nd, 4th, 8th, ... failure
+                LOG.log(System.Logger.Level.WARNING, "backoff policy of retry buffer '" + name + "' threw; retrying"
+                        + " without delay (" + failures + " failures so far)", t);
+            }
         }
         // Clamp: an item that would wait longer than the maximum age expires first anyway, and
         // keeping every eligible time within maxAge + 1 of now keeps the sums below from

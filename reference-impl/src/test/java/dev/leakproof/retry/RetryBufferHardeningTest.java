@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Regressions found in review: extreme backoff delays, throwing user code, concurrent close, re-entry. */
@@ -82,5 +84,80 @@ class RetryBufferHardeningTest extends RetryBufferTestSupport {
         deadLetters.items().forEach(item -> exits.merge(item, 1, Integer::sum));
         assertEquals(h.added(), exits.size(), "every added item left the buffer");
         exits.forEach((item, count) -> assertEquals(1, count, () -> item + " left through " + count + " exits"));
+    }
+
+    // ------------------------------------------------------------------ 2. throwing user code
+
+    /** The manual clock, made to throw on demand. */
+    private final class FailingClock implements java.util.function.LongSupplier {
+        volatile boolean failing;
+
+        @Override
+        public long getAsLong() {
+            if (failing) {
+                throw new IllegalStateException("clock failure (test)");
+            }
+            return clock.getAsLong();
+        }
+    }
+
+    @Test
+    void shouldKeepTheLeaseWhenTheClockThrowsOnComplete() {
+        FailingClock failingClock = new FailingClock();
+        RetryBuffer<String> buffer = build(builder().clock(failingClock));
+        buffer.add("a");
+        buffer.add("b");
+        RetryBuffer.Batch<String> batch = buffer.take(2).orElseThrow();
+        failingClock.failing = true;
+        assertThrows(IllegalStateException.class, () -> batch.complete(BatchResult.succeeded()));
+        failingClock.failing = false;
+        RetryBufferHealth h = checked(buffer);
+        assertEquals(2, h.inFlightItems(), "the batch is still in flight, not lost");
+        assertFalse(batch.outcome().toCompletableFuture().isDone());
+        BatchOutcome outcome = batch.complete(BatchResult.succeeded());
+        assertEquals(BatchOutcome.Status.APPLIED, outcome.status(), "the lease survived the clock failure");
+        assertTrue(batch.outcome().toCompletableFuture().isDone());
+        assertEquals(2, checked(buffer).succeeded());
+    }
+
+    @Test
+    void shouldCloseEverythingAndEndTheCleanupThreadWhenTheClockThrowsOnClose() throws InterruptedException {
+        FailingClock failingClock = new FailingClock();
+        DeadLetters<String> letters = new DeadLetters<>();
+        RetryBuffer<String> buffer = track(RetryBuffer.<String>builder().name("clockclose").clock(failingClock)
+                .backoff(BackoffPolicy.none()).cleanupInterval(Duration.ofHours(1)).deadLetterListener(letters).build(), letters);
+        buffer.add("a");
+        buffer.add("b");
+        RetryBuffer.Batch<String> batch = buffer.take(1).orElseThrow();
+        Thread cleanup = findThread("leakproof-retry-cleanup-clockclose");
+        failingClock.failing = true;
+        buffer.close();
+        assertTrue(buffer.isClosed());
+        assertTrue(cleanup == null || !cleanup.isAlive(), "close() ended the cleanup thread despite the clock");
+        assertEquals(List.of("a", "b"), letters.items(AbandonReason.CLOSED).stream().sorted().toList());
+        assertEquals(BatchOutcome.Status.CLOSED, batch.outcome().toCompletableFuture().getNow(null).status());
+        failingClock.failing = false;
+    }
+
+    @Test
+    void shouldReturnEveryFailedItemWhenTheBackoffPolicyThrowsAnError() {
+        BackoffPolicy policy = attempts -> {
+            throw new AssertionError("policy failure (test)");
+        };
+        RetryBuffer<String> buffer = build(builder().backoff(policy));
+        buffer.add("a");
+        buffer.add("b");
+        buffer.add("c");
+        BatchOutcome outcome = buffer.process(3, batch -> BatchResult.failed(new IOException("down")));
+        assertEquals(BatchOutcome.Status.APPLIED, outcome.status());
+        assertEquals(3, outcome.failed());
+        RetryBufferHealth h = checked(buffer);
+        assertEquals(3, h.size(), "every failed item is back in the buffer, retried without delay");
+        assertEquals(0, h.inFlightItems());
+        assertEquals(3, buffer.process(3, batch -> BatchResult.succeeded()).succeeded());
+    }
+
+    static Thread findThread(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst().orElse(null);
     }
 }
