@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -217,6 +218,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private final ScheduledExecutorService ownedScheduler;
     private final ScheduledFuture<?> cleanupTask;
     private final AtomicReference<Thread> cleanupThread = new AtomicReference<>();
+    private final CountDownLatch terminated = new CountDownLatch(1); // counted down when the first close has finished
+    private volatile Thread closingThread;                            // the thread of the first close
 
     private RetryBuffer(Builder<T> b) {
         this.name = b.name;
@@ -565,25 +568,56 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private void shutdown(BatchProcessor<T> drain, int batchSize) {
         boolean first = false;
-        lock.lock();
         try {
-            if (state == OPEN) {
-                long now = closingNow(); // before any state change; never throws
-                first = true;
-                state = drain == null ? CLOSED : CLOSING;
-                abandonAllLeases(now);
-                if (drain == null) {
-                    abandonAllBuffered(now);
+            lock.lock();
+            try {
+                if (state == OPEN) {
+                    long now = closingNow(); // before any state change; never throws
+                    first = true;
+                    closingThread = Thread.currentThread();
+                    state = drain == null ? CLOSED : CLOSING;
+                    abandonAllLeases(now);
+                    if (drain == null) {
+                        abandonAllBuffered(now);
+                    }
+                }
+            } finally {
+                unlockAndNotify();
+            }
+            if (first) {
+                stopScheduler();
+                if (drain != null) {
+                    drainAndClose(drain, batchSize);
                 }
             }
         } finally {
-            unlockAndNotify();
+            if (first) {
+                terminated.countDown();
+            }
         }
-        if (first) {
-            stopScheduler();
+        if (!first) {
+            awaitTerminated();
         }
-        if (first && drain != null) {
-            drainAndClose(drain, batchSize);
+    }
+
+    /**
+     * A later (or concurrent) close waits, bounded, until the first has finished: items delivered,
+     * drained and the cleanup thread ended. Not on the closing thread itself (a listener or drain
+     * processor that closes again) nor on the cleanup thread (the first close may be waiting for
+     * it), which would wait for themselves.
+     */
+    private void awaitTerminated() {
+        Thread current = Thread.currentThread();
+        if (current == closingThread || current == cleanupThread.get()) {
+            return;
+        }
+        try {
+            if (!terminated.await(2 * SCHEDULER_AWAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "retry buffer '" + name + "': the first close() did not finish within "
+                        + 2 * SCHEDULER_AWAIT_SECONDS + " s (a dead-letter listener or drain processor may be blocked)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

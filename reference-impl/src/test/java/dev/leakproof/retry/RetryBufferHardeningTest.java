@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -159,5 +161,61 @@ class RetryBufferHardeningTest extends RetryBufferTestSupport {
 
     static Thread findThread(String name) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst().orElse(null);
+    }
+
+    // ------------------------------------------------------------------ 3. concurrent close
+
+    @Test
+    void shouldReturnFromEveryConcurrentCloseOnlyWhenTheBufferIsFullyClosed() throws Exception {
+        CountDownLatch firstInListener = new CountDownLatch(1);
+        Thread[] second = new Thread[1];
+        DeadLetters<String> letters = new DeadLetters<>() {
+            @Override
+            public void onAbandoned(Abandoned<String> abandoned) {
+                super.onAbandoned(abandoned);
+                if (all.size() == 1) {
+                    firstInListener.countDown();
+                    // Hold the first close in its listener until the second close has returned or waits.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (second[0] == null || (second[0].getState() != Thread.State.TIMED_WAITING
+                            && second[0].getState() != Thread.State.TERMINATED)) {
+                        if (System.nanoTime() - deadline > 0) {
+                            throw new AssertionError("second close neither returned nor waited");
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        };
+        RetryBuffer<String> buffer = track(RetryBuffer.<String>builder().name("twoclosers").clock(clock)
+                .backoff(BackoffPolicy.none()).cleanupInterval(Duration.ofHours(1)).deadLetterListener(letters).build(), letters);
+        buffer.add("a");
+        buffer.add("b");
+        buffer.add("c");
+        Thread cleanup = findThread("leakproof-retry-cleanup-twoclosers");
+        int[] delivered = new int[2];
+        boolean[] cleanupAlive = new boolean[2];
+        Thread first = new Thread(() -> {
+            buffer.close();
+            delivered[0] = letters.all.size();
+            cleanupAlive[0] = cleanup != null && cleanup.isAlive();
+        });
+        first.start();
+        assertTrue(firstInListener.await(10, TimeUnit.SECONDS));
+        Thread closer = new Thread(() -> {
+            buffer.close();
+            delivered[1] = letters.all.size();
+            cleanupAlive[1] = cleanup != null && cleanup.isAlive();
+        });
+        second[0] = closer;
+        closer.start();
+        first.join(TimeUnit.SECONDS.toMillis(20));
+        closer.join(TimeUnit.SECONDS.toMillis(20));
+        assertFalse(first.isAlive());
+        assertFalse(closer.isAlive());
+        assertEquals(3, delivered[0], "first close returned after delivering every item");
+        assertEquals(3, delivered[1], "second close returned only after the first had delivered every item");
+        assertFalse(cleanupAlive[0], "no cleanup thread alive when the first close returned");
+        assertFalse(cleanupAlive[1], "no cleanup thread alive when the second close returned");
     }
 }
