@@ -164,6 +164,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RetryBuffer.class.getName());
     private static final long SCHEDULER_AWAIT_SECONDS = 10;
+    /**
+     * How deep dead-letter deliveries may nest on one thread (a listener that adds to the same
+     * buffer, whose add evicts, whose delivery adds, ...) before {@link #add} is refused.
+     */
+    public static final int MAX_NESTED_DELIVERIES = 8;
 
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
@@ -220,6 +225,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private final AtomicReference<Thread> cleanupThread = new AtomicReference<>();
     private final CountDownLatch terminated = new CountDownLatch(1); // counted down when the first close has finished
     private volatile Thread closingThread;                            // the thread of the first close
+    private final ThreadLocal<int[]> deliveryDepth = new ThreadLocal<>(); // nesting of listener deliveries per thread
 
     private RetryBuffer(Builder<T> b) {
         this.name = b.name;
@@ -280,7 +286,13 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public void add(T item) {
         Objects.requireNonNull(item, "item must not be null");
-        lock.lock();
+        int[] depth = deliveryDepth.get();
+        if (depth != null && depth[0] >= MAX_NESTED_DELIVERIES) {
+            throw new IllegalStateException("retry buffer '" + name + "': add() from a dead-letter listener nested "
+                    + depth[0] + " deep on one thread (a listener re-adding to this full buffer would recurse without"
+                    + " bound); item not added");
+        }
+        enterLock();
         try {
             if (state != OPEN) {
                 throw new IllegalStateException("retry buffer '" + name + "' is closed; item not added");
@@ -323,7 +335,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     public Optional<Batch<T>> take(int batchSize) {
         Checks.positive("batchSize", batchSize);
         Batch<T> batch = null;
-        lock.lock();
+        enterLock();
         try {
             if (state != OPEN) {
                 throw new IllegalStateException("retry buffer '" + name + "' is closed; no batch can be processed");
@@ -422,7 +434,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private BatchOutcome complete(Batch<T> batch, BatchResult result) {
         Objects.requireNonNull(result, "result");
         BatchOutcome outcome;
-        lock.lock();
+        enterLock();
         try {
             // Read the clock before any state changes: if it throws, the lease is still held and
             // still counted, so it ends later (completed again, reclaimed or closed), never lost.
@@ -477,7 +489,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public int cleanup() {
         int count = 0;
-        lock.lock();
+        enterLock();
         try {
             if (state == OPEN) {
                 long now = now();
@@ -569,7 +581,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private void shutdown(BatchProcessor<T> drain, int batchSize) {
         boolean first = false;
         try {
-            lock.lock();
+            enterLock();
             try {
                 if (state == OPEN) {
                     long now = closingNow(); // before any state change; never throws
@@ -682,7 +694,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     /** Whether {@link #close()} or {@link #closeAndDrain} has been called. */
     public boolean isClosed() {
-        lock.lock();
+        enterLock();
         try {
             return state != OPEN;
         } finally {
@@ -694,7 +706,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     /** Items buffered (not in flight), {@code <= maxBufferSize()} (R3). */
     public int size() {
-        lock.lock();
+        enterLock();
         try {
             return size;
         } finally {
@@ -719,7 +731,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     /** An exact, immutable snapshot of the counters and ages; R1–R3 hold on it. O(1). */
     public RetryBufferHealth health() {
-        lock.lock();
+        enterLock();
         try {
             long now = now();
             Duration avg = Duration.ZERO;
@@ -975,6 +987,19 @@ public final class RetryBuffer<T> implements AutoCloseable {
     // ------------------------------------------------------------------ internals (lock not held)
 
     /**
+     * Takes the lock for a public method. The clock and the backoff policy run under the lock; a
+     * call back into the buffer from them would re-enter it in the middle of a state change, so it
+     * is refused.
+     */
+    private void enterLock() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("retry buffer '" + name + "' called back from its own clock or backoff"
+                    + " policy, which run under its lock and must not call the buffer");
+        }
+        lock.lock();
+    }
+
+    /**
      * Releases the lock, then hands what the locked section abandoned to the listener and completes
      * the outcome of the batches it ended. Called in a {@code finally}, so that items abandoned
      * before an exception still reach the listener.
@@ -990,8 +1015,18 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private void afterUnlock(List<Abandoned<T>> out, List<Batch<T>> ended) {
         if (out != null) {
-            for (Abandoned<T> a : out) {
-                deliver(a);
+            int[] depth = deliveryDepth.get();
+            if (depth == null) {
+                depth = new int[1];
+                deliveryDepth.set(depth);
+            }
+            depth[0]++;
+            try {
+                for (Abandoned<T> a : out) {
+                    deliver(a);
+                }
+            } finally {
+                depth[0]--;
             }
         }
         if (ended != null) {

@@ -218,4 +218,72 @@ class RetryBufferHardeningTest extends RetryBufferTestSupport {
         assertFalse(cleanupAlive[0], "no cleanup thread alive when the first close returned");
         assertFalse(cleanupAlive[1], "no cleanup thread alive when the second close returned");
     }
+
+    // ------------------------------------------------------------------ 4. re-entry
+
+    @Test
+    void shouldRefuseUnboundedReAddsFromTheListenerWithoutLosingAnyItem() {
+        RetryBuffer<?>[] self = new RetryBuffer<?>[1];
+        DeadLetters<String> letters = new DeadLetters<>() {
+            @Override
+            public void onAbandoned(Abandoned<String> abandoned) {
+                super.onAbandoned(abandoned);
+                @SuppressWarnings("unchecked")
+                RetryBuffer<String> buffer = (RetryBuffer<String>) self[0];
+                buffer.add(abandoned.item()); // always re-adds to the same full buffer: evicts, and so on
+            }
+        };
+        RetryBuffer<String> buffer = track(builder().maxBufferSize(1).deadLetterListener(letters).build(), letters);
+        self[0] = buffer;
+        buffer.add("a");
+        buffer.add("b"); // without a bound: StackOverflowError
+        RetryBufferHealth h = checked(buffer);
+        assertEquals(1, h.size());
+        assertEquals(1, h.listenerFailures(), "the innermost re-add was refused, once");
+        assertEquals(RetryBuffer.MAX_NESTED_DELIVERIES, h.abandoned(AbandonReason.EVICTED_CAPACITY));
+        assertEquals(h.abandonedTotal(), letters.all.size(), "every abandoned item reached the listener");
+    }
+
+    @Test
+    void shouldRefuseACallFromTheClockBackIntoTheBuffer() {
+        RetryBuffer<?>[] self = new RetryBuffer<?>[1];
+        boolean[] armed = new boolean[1];
+        java.util.function.LongSupplier reentrant = () -> {
+            if (armed[0]) {
+                self[0].size();
+            }
+            return clock.getAsLong();
+        };
+        RetryBuffer<String> buffer = build(builder().clock(reentrant));
+        self[0] = buffer;
+        armed[0] = true;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> buffer.add("a"));
+        assertTrue(e.getMessage().contains("clock or backoff"), e.getMessage());
+        armed[0] = false;
+        assertEquals(0, checked(buffer).added(), "the refused add changed nothing");
+    }
+
+    @Test
+    void shouldRefuseACallFromTheBackoffPolicyBackIntoTheBufferAndStillReturnTheItem() {
+        RetryBuffer<?>[] self = new RetryBuffer<?>[1];
+        AtomicInteger refused = new AtomicInteger();
+        BackoffPolicy policy = attempts -> {
+            try {
+                @SuppressWarnings("unchecked")
+                RetryBuffer<String> buffer = (RetryBuffer<String>) self[0];
+                buffer.add("from-policy");
+            } catch (IllegalStateException expected) {
+                refused.incrementAndGet();
+            }
+            return 0L;
+        };
+        RetryBuffer<String> buffer = build(builder().backoff(policy));
+        self[0] = buffer;
+        buffer.add("a");
+        buffer.process(1, batch -> BatchResult.failed(new IOException("down")));
+        assertEquals(1, refused.get(), "the policy's call back into the buffer was refused");
+        RetryBufferHealth h = checked(buffer);
+        assertEquals(1, h.added());
+        assertEquals(1, h.size(), "the failed item is back in the buffer");
+    }
 }
