@@ -164,6 +164,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RetryBuffer.class.getName());
     private static final long SCHEDULER_AWAIT_SECONDS = 10;
+    private static final int TAKE_INITIAL_CAPACITY = 64;
     /**
      * How deep dead-letter deliveries may nest on one thread (a listener that adds to the same
      * buffer, whose add evicts, whose delivery adds, ...) before {@link #add} is refused.
@@ -833,6 +834,9 @@ public final class RetryBuffer<T> implements AutoCloseable {
     }
 
     private void reclaimStale(long now) {
+        if (leases.isEmpty()) {
+            return; // nothing to reclaim; and no iterator allocated on every poll
+        }
         Iterator<Batch<T>> it = leases.values().iterator();
         while (it.hasNext()) {
             Batch<T> batch = it.next();
@@ -860,7 +864,14 @@ public final class RetryBuffer<T> implements AutoCloseable {
         if (size == 0) {
             return null;
         }
-        List<Entry<T>> chosen = new ArrayList<>(Math.min(batchSize, size));
+        if (head == null) { // only retries: allocate nothing unless one is eligible
+            Entry<T> first = retryByEligible.first();
+            if (!drain && first.eligibleAt - now > 0) {
+                return null;
+            }
+        }
+        // Capped: a large batchSize with many items buffered must not pre-allocate a huge array.
+        List<Entry<T>> chosen = new ArrayList<>(Math.min(Math.min(batchSize, size), TAKE_INITIAL_CAPACITY));
         while (chosen.size() < batchSize && !retryByEligible.isEmpty()) {
             Entry<T> e = retryByEligible.first();
             if (!drain && e.eligibleAt - now > 0) {

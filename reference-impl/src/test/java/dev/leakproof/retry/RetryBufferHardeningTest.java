@@ -286,4 +286,35 @@ class RetryBufferHardeningTest extends RetryBufferTestSupport {
         assertEquals(1, h.added());
         assertEquals(1, h.size(), "the failed item is back in the buffer");
     }
+
+    // ------------------------------------------------------------------ 6. polling allocates nothing
+
+    @Test
+    void shouldAllocateNothingWhenPollingABufferWithNoEligibleItem() {
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean,
+                "needs per-thread allocation counters");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported()
+                && threads.isThreadAllocatedMemoryEnabled(), "needs per-thread allocation counters");
+        RetryBuffer<String> buffer = build(builder().backoff(BackoffPolicy.fixed(Duration.ofMinutes(30)))
+                .maxAge(Duration.ofHours(1)));
+        for (int i = 0; i < 50; i++) {
+            buffer.add("item-" + i);
+        }
+        buffer.process(50, batch -> BatchResult.failed(new IOException("down"))); // 50 retries, none eligible
+        int polls = 20_000;
+        long tid = Thread.currentThread().getId();
+        int empty = 0;
+        for (int i = 0; i < polls; i++) { // warm up
+            empty += buffer.take(1000).isEmpty() ? 1 : 0;
+        }
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < polls; i++) {
+            empty += buffer.take(1000).isEmpty() ? 1 : 0;
+        }
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertEquals(2 * polls, empty, "nothing was eligible");
+        assertTrue(allocated < polls * 8L, () -> "polling allocated " + allocated / polls + " bytes per take");
+    }
 }
