@@ -447,8 +447,9 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 inFlightItems -= batch.entries.size();
                 int ok = 0;
                 Throwable cause = result.cause();
-                for (Entry<T> e : batch.entries) {
-                    if (result.isSucceeded(e.item)) {
+                for (int i = 0; i < batch.entries.size(); i++) {
+                    Entry<T> e = batch.entries.get(i);
+                    if (result.isSucceeded(i, e.item)) {
                         succeeded++;
                         ok++;
                     } else {

@@ -317,4 +317,39 @@ class RetryBufferHardeningTest extends RetryBufferTestSupport {
         assertEquals(2 * polls, empty, "nothing was eligible");
         assertTrue(allocated < polls * 8L, () -> "polling allocated " + allocated / polls + " bytes per take");
     }
+
+    // ------------------------------------------------------------------ 7. partial results by index
+
+    @Test
+    void shouldMatchPartialResultsByIndexWhenTheProcessorWorksOnCopies() {
+        RetryBuffer<String> buffer = build(builder());
+        buffer.add(new String("a"));
+        buffer.add(new String("b"));
+        buffer.add(new String("c"));
+        // By identity, copies of the items match nothing: every item counts as failed.
+        BatchOutcome byIdentity = buffer.process(3, batch -> BatchResult.partial(
+                batch.stream().map(String::new).toList(), new IOException("copies")));
+        assertEquals(0, byIdentity.succeeded());
+        assertEquals(3, byIdentity.failed());
+        // By index, the processor names positions in the batch list instead.
+        java.util.BitSet ok = new java.util.BitSet();
+        java.util.List<String> seen = new ArrayList<>();
+        BatchOutcome byIndex = buffer.process(3, batch -> {
+            seen.addAll(batch);
+            ok.set(batch.indexOf("b"));
+            ok.set(7); // beyond the batch: ignored
+            return BatchResult.partialByIndex(ok, new IOException("a and c failed"));
+        });
+        assertEquals(1, byIndex.succeeded());
+        assertEquals(2, byIndex.failed());
+        assertEquals(3, seen.size());
+        java.util.List<String> retried = new ArrayList<>();
+        buffer.process(3, batch -> {
+            retried.addAll(batch);
+            return BatchResult.succeeded();
+        });
+        assertEquals(List.of("a", "c"), retried.stream().sorted().toList(), "only the items not at a set index are retried");
+        assertThrows(IllegalStateException.class, () -> BatchResult.partialByIndex(ok, new IOException()).isSucceeded("b"));
+        assertTrue(BatchResult.partialByIndex(ok, new IOException()).isSucceeded(7, "x"));
+    }
 }
