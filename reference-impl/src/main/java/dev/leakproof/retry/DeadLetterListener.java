@@ -9,8 +9,8 @@ package dev.leakproof.retry;
  * closer), never while the buffer holds its lock, so the listener may call back into the buffer.
  * It should not add to the <em>same</em> buffer synchronously: on a full buffer each such add
  * evicts another item, whose delivery calls the listener again, one stack frame deeper. The buffer
- * therefore refuses an {@code add} nested more than {@value RetryBuffer#MAX_NESTED_DELIVERIES}
- * deliveries deep on one thread with an {@link IllegalStateException} that names the problem (the
+ * therefore refuses an {@code add} made {@value RetryBuffer#MAX_NESTED_DELIVERIES} or more
+ * nested deliveries deep on one thread with an {@link IllegalStateException} that names the problem (the
  * item being delivered has already been counted and delivered; only the re-add is refused).
  * A listener that throws is logged and counted in
  * {@link RetryBufferHealth#listenerFailures()}; the buffer carries on and the item counts as

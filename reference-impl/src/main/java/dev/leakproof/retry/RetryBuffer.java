@@ -71,25 +71,42 @@ import java.util.function.LongSupplier;
  *       returns to the buffer, eligible again after the {@link BackoffPolicy}'s delay. A processor
  *       that throws or returns {@code null} fails the whole batch: counted, never a lost item.</li>
  *   <li><b>Stale.</b> A batch that has neither succeeded nor failed within the in-flight timeout
- *       is reclaimed (before each batch and in {@link #cleanup()}): its items return to the buffer
+ *       is reclaimed: its items return to the buffer
  *       as after a failure (the lost attempt counts), or, when they have no attempt or age left,
  *       are abandoned as {@link AbandonReason#STALE_IN_FLIGHT}. Its later completion is ignored
  *       and counted in {@code lateCompletions}; so is a second completion of any batch. Processing
  *       is therefore at-least-once: the processor of a reclaimed batch may have done its work, and
  *       the items are handed out again, so processors should be idempotent. The counters stay exact:
- *       only the completion that ends a lease counts.</li>
+ *       only the completion that ends a lease counts.
+ *       Reclaiming is not timed: it happens when a batch is taken ({@link #take}, {@link #process},
+ *       {@link #processAsync}) and in {@link #cleanup()}, so with no traffic a stale batch waits up
+ *       to the cleanup interval past its timeout.</li>
  *   <li><b>Close.</b> {@link #close()} stops the periodic cleanup (an owned scheduler thread has
  *       ended when it returns) and abandons everything left, buffered or in flight, as
  *       {@link AbandonReason#CLOSED}; completions that arrive afterwards are late. {@link #closeAndDrain}
  *       instead gives each buffered item one last attempt (ignoring backoff) through the given
  *       processor and abandons what fails as {@code CLOSED}. After close, {@link #add},
  *       {@link #process}, {@link #processAsync} and {@link #take} throw {@link IllegalStateException}.
- *       Both are idempotent. A buffer that is dropped without being closed does not pin its cleanup
+ *       Both are idempotent; a second or concurrent call returns only once the first has finished
+ *       (waiting at most 20 s), except on the first closer's own thread (a listener or drain processor
+ *       that closes again) and on the cleanup thread. If the clock throws while closing, the last time
+ *       read is used, so close always completes. A buffer that is dropped without being closed does not pin its cleanup
  *       thread: the periodic task holds it weakly and, once it is collected, logs the missing close
  *       and ends (its items, unreachable, are not handed to the listener).</li>
  * </ul>
  * The dead-letter listener is called after the buffer's lock is released, on the thread whose
  * operation abandoned the item, exactly once per item; one that throws is logged and counted.
+ * The stage of {@link Batch#outcome()} is completed the same way, after the lock is released, on
+ * the thread that ended the batch (the completing, reclaiming, cleanup or closing thread), so
+ * callbacks attached to it run there.
+ *
+ * <h2>User code and the lock</h2>
+ * The clock and the {@link BackoffPolicy} run under the buffer's lock: they must be fast and must
+ * not call the buffer; a public method called from them throws {@link IllegalStateException}.
+ * A clock that throws fails the operation that read it before any state changed (a completion
+ * keeps its lease); a policy that throws means "no delay". A dead-letter listener may call the
+ * buffer, but an {@link #add} nested {@value #MAX_NESTED_DELIVERIES} deliveries deep on one thread
+ * (a listener re-adding to the same full buffer) is refused with {@link IllegalStateException}.
  *
  * <h2>Design and cost</h2>
  * One {@link ReentrantLock} guards all state, so every counter is a plain field updated under it
@@ -97,7 +114,7 @@ import java.util.function.LongSupplier;
  * always means "time since first added". Arrival order is age order, so the buffer keeps:
  * <ul>
  *   <li>items never attempted in an intrusive doubly-linked list, oldest at the head:
- *       {@link #add}, eviction and expiry of these are O(1) per item and allocate one node;</li>
+ *       adding one allocates one node, and removing one (eviction, expiry, taking) is O(1);</li>
  *   <li>items waiting for a retry in two ordered sets, by first arrival (for eviction and expiry)
  *       and by next-eligible time (for taking batches). Their arrival times are older than
  *       whatever was added since they were taken, so re-inserting them at the tail of the list
@@ -108,7 +125,13 @@ import java.util.function.LongSupplier;
  * The oldest buffered item is the older of the two heads. In-flight batches are kept in the order
  * they were taken, which is deadline order, so reclaiming stale ones is O(reclaimed). A batch
  * takes eligible retries first (by next-eligible time), then never-attempted items oldest first.
- * Average age is kept as an exact running sum of arrival times, so {@link #health()} is O(1).
+ * Average age is kept as an exact running sum of arrival times.
+ *
+ * <p><b>Cost, exactly.</b> Finding the oldest buffered item reads the head of the list and the
+ * first of the arrival set, O(log r). So {@link #add} (whose expiry check and eviction look at the
+ * oldest item), eviction and {@link #health()} are O(1) when no item waits for a retry, and
+ * O(log r) with {@code r} items waiting for a retry; expiry is O(expired * log r), a failed item's
+ * return O(log r). {@link #take} and {@link #process} allocate nothing when no item is eligible.
  *
  * @param <T> the item type
  */
@@ -731,7 +754,10 @@ public final class RetryBuffer<T> implements AutoCloseable {
         return maxAttempts;
     }
 
-    /** An exact, immutable snapshot of the counters and ages; R1–R3 hold on it. O(1). */
+    /**
+     * An exact, immutable snapshot of the counters and ages; R1–R3 hold on it. O(1) when no item
+     * waits for a retry, O(log r) with {@code r} items waiting for a retry.
+     */
     public RetryBufferHealth health() {
         enterLock();
         try {
@@ -1155,7 +1181,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
             return owner.complete(this, result);
         }
 
-        /** A stage that completes once, when the batch ends, with the outcome that decided it. */
+        /**
+         * A stage that completes once, when the batch ends, with the outcome that decided it. It is
+         * completed on the thread that ended the batch (the completing, reclaiming, cleanup or
+         * closing thread), after the buffer's lock is released: dependent callbacks run there.
+         */
         public CompletionStage<BatchOutcome> outcome() {
             return future.minimalCompletionStage();
         }
