@@ -219,6 +219,51 @@ class RetryBufferHardeningTest extends RetryBufferTestSupport {
         assertFalse(cleanupAlive[1], "no cleanup thread alive when the second close returned");
     }
 
+    @Test
+    void shouldReturnFromACloseDuringCloseAndDrainOnlyWhenTheDrainHasFinished() throws Exception {
+        RetryBuffer<String> buffer = build(builder());
+        buffer.add("a");
+        buffer.add("b");
+        buffer.add("c");
+        Thread[] second = new Thread[1];
+        CountDownLatch draining = new CountDownLatch(1);
+        long[] selfCloseNanos = {-1};
+        int[] sizeAtReturn = {-1};
+        Thread drainer = new Thread(() -> buffer.closeAndDrain(1, batch -> {
+            if (draining.getCount() == 1) {
+                long start = System.nanoTime();
+                buffer.close(); // the draining thread closing again must not wait for itself
+                selfCloseNanos[0] = System.nanoTime() - start;
+                draining.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (second[0] == null || (second[0].getState() != Thread.State.TIMED_WAITING
+                        && second[0].getState() != Thread.State.TERMINATED)) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new AssertionError("second close neither returned nor waited");
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+            return BatchResult.succeeded();
+        }));
+        drainer.start();
+        assertTrue(draining.await(10, TimeUnit.SECONDS));
+        Thread closer = new Thread(() -> {
+            buffer.close();
+            sizeAtReturn[0] = buffer.size();
+        });
+        second[0] = closer;
+        closer.start();
+        drainer.join(TimeUnit.SECONDS.toMillis(20));
+        closer.join(TimeUnit.SECONDS.toMillis(20));
+        assertFalse(drainer.isAlive());
+        assertFalse(closer.isAlive());
+        assertTrue(selfCloseNanos[0] >= 0 && selfCloseNanos[0] < TimeUnit.SECONDS.toNanos(1),
+                () -> "close from the draining thread took " + selfCloseNanos[0] / 1_000_000 + " ms");
+        assertEquals(0, sizeAtReturn[0], "close during closeAndDrain returned only once the drain had finished");
+        assertEquals(3, checked(buffer).succeeded(), "every item had its last attempt");
+    }
+
     // ------------------------------------------------------------------ 4. re-entry
 
     @Test
