@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 public interface AsyncBatchProcessor<T> {
 
     /**
-     * @param batch the items of the batch, oldest first; unmodifiable, never empty
+     * @param batch the items of the batch: eligible retries first (in the order they became eligible), then never-attempted items oldest first; unmodifiable, never empty
      * @return a stage that completes with which items succeeded
      */
     CompletionStage<BatchResult> process(List<T> batch);

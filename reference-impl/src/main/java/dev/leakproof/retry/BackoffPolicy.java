@@ -12,8 +12,11 @@ import java.util.function.DoubleSupplier;
  * The wait is measured on the buffer's clock from the moment the failure is applied.
  *
  * <p>A policy is called under the buffer's lock: it must be fast and must not call back into
- * the buffer. A policy that throws or returns a negative delay is treated as "no delay" (and
- * logged), so that it cannot lose items.
+ * the buffer (such a call is refused with an {@link IllegalStateException}). A policy that throws
+ * (anything, even an {@link Error}) is treated as "no delay" and logged (the 1st, 2nd, 4th, 8th, ...
+ * failure); a negative delay is silently treated as "no delay". Either way no item is lost. A delay
+ * longer than the buffer's maximum age is cut to just over the maximum age: such an item expires
+ * before it would become eligible anyway.
  */
 @FunctionalInterface
 public interface BackoffPolicy {

@@ -14,7 +14,7 @@ import java.util.List;
 public interface BatchProcessor<T> {
 
     /**
-     * @param batch the items of the batch, oldest first; unmodifiable, never empty
+     * @param batch the items of the batch: eligible retries first (in the order they became eligible), then never-attempted items oldest first; unmodifiable, never empty
      * @return which items succeeded
      * @throws Exception to fail the whole batch
      */

@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -70,25 +71,42 @@ import java.util.function.LongSupplier;
  *       returns to the buffer, eligible again after the {@link BackoffPolicy}'s delay. A processor
  *       that throws or returns {@code null} fails the whole batch: counted, never a lost item.</li>
  *   <li><b>Stale.</b> A batch that has neither succeeded nor failed within the in-flight timeout
- *       is reclaimed (before each batch and in {@link #cleanup()}): its items return to the buffer
+ *       is reclaimed: its items return to the buffer
  *       as after a failure (the lost attempt counts), or, when they have no attempt or age left,
  *       are abandoned as {@link AbandonReason#STALE_IN_FLIGHT}. Its later completion is ignored
  *       and counted in {@code lateCompletions}; so is a second completion of any batch. Processing
  *       is therefore at-least-once: the processor of a reclaimed batch may have done its work, and
  *       the items are handed out again, so processors should be idempotent. The counters stay exact:
- *       only the completion that ends a lease counts.</li>
+ *       only the completion that ends a lease counts.
+ *       Reclaiming is not timed: it happens when a batch is taken ({@link #take}, {@link #process},
+ *       {@link #processAsync}) and in {@link #cleanup()}, so with no traffic a stale batch waits up
+ *       to the cleanup interval past its timeout.</li>
  *   <li><b>Close.</b> {@link #close()} stops the periodic cleanup (an owned scheduler thread has
  *       ended when it returns) and abandons everything left, buffered or in flight, as
  *       {@link AbandonReason#CLOSED}; completions that arrive afterwards are late. {@link #closeAndDrain}
  *       instead gives each buffered item one last attempt (ignoring backoff) through the given
  *       processor and abandons what fails as {@code CLOSED}. After close, {@link #add},
  *       {@link #process}, {@link #processAsync} and {@link #take} throw {@link IllegalStateException}.
- *       Both are idempotent. A buffer that is dropped without being closed does not pin its cleanup
+ *       Both are idempotent; a second or concurrent call returns only once the first has finished
+ *       (waiting at most 20 s), except on the first closer's own thread (a listener or drain processor
+ *       that closes again) and on the cleanup thread. If the clock throws while closing, the last time
+ *       read is used, so close always completes. A buffer that is dropped without being closed does not pin its cleanup
  *       thread: the periodic task holds it weakly and, once it is collected, logs the missing close
  *       and ends (its items, unreachable, are not handed to the listener).</li>
  * </ul>
  * The dead-letter listener is called after the buffer's lock is released, on the thread whose
  * operation abandoned the item, exactly once per item; one that throws is logged and counted.
+ * The stage of {@link Batch#outcome()} is completed the same way, after the lock is released, on
+ * the thread that ended the batch (the completing, reclaiming, cleanup or closing thread), so
+ * callbacks attached to it run there.
+ *
+ * <h2>User code and the lock</h2>
+ * The clock and the {@link BackoffPolicy} run under the buffer's lock: they must be fast and must
+ * not call the buffer; a public method called from them throws {@link IllegalStateException}.
+ * A clock that throws fails the operation that read it before any state changed (a completion
+ * keeps its lease); a policy that throws means "no delay". A dead-letter listener may call the
+ * buffer, but an {@link #add} nested {@value #MAX_NESTED_DELIVERIES} deliveries deep on one thread
+ * (a listener re-adding to the same full buffer) is refused with {@link IllegalStateException}.
  *
  * <h2>Design and cost</h2>
  * One {@link ReentrantLock} guards all state, so every counter is a plain field updated under it
@@ -96,7 +114,7 @@ import java.util.function.LongSupplier;
  * always means "time since first added". Arrival order is age order, so the buffer keeps:
  * <ul>
  *   <li>items never attempted in an intrusive doubly-linked list, oldest at the head:
- *       {@link #add}, eviction and expiry of these are O(1) per item and allocate one node;</li>
+ *       adding one allocates one node, and removing one (eviction, expiry, taking) is O(1);</li>
  *   <li>items waiting for a retry in two ordered sets, by first arrival (for eviction and expiry)
  *       and by next-eligible time (for taking batches). Their arrival times are older than
  *       whatever was added since they were taken, so re-inserting them at the tail of the list
@@ -107,7 +125,13 @@ import java.util.function.LongSupplier;
  * The oldest buffered item is the older of the two heads. In-flight batches are kept in the order
  * they were taken, which is deadline order, so reclaiming stale ones is O(reclaimed). A batch
  * takes eligible retries first (by next-eligible time), then never-attempted items oldest first.
- * Average age is kept as an exact running sum of arrival times, so {@link #health()} is O(1).
+ * Average age is kept as an exact running sum of arrival times.
+ *
+ * <p><b>Cost, exactly.</b> Finding the oldest buffered item reads the head of the list and the
+ * first of the arrival set, O(log r). So {@link #add} (whose expiry check and eviction look at the
+ * oldest item), eviction and {@link #health()} are O(1) when no item waits for a retry, and
+ * O(log r) with {@code r} items waiting for a retry; expiry is O(expired * log r), a failed item's
+ * return O(log r). {@link #take} and {@link #process} allocate nothing when no item is eligible.
  *
  * @param <T> the item type
  */
@@ -163,6 +187,12 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RetryBuffer.class.getName());
     private static final long SCHEDULER_AWAIT_SECONDS = 10;
+    private static final int TAKE_INITIAL_CAPACITY = 64;
+    /**
+     * How deep dead-letter deliveries may nest on one thread (a listener that adds to the same
+     * buffer, whose add evicts, whose delivery adds, ...) before {@link #add} is refused.
+     */
+    public static final int MAX_NESTED_DELIVERIES = 8;
 
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
@@ -207,6 +237,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private long failedItems;
     private long reclaimedBatches;
     private long lateCompletions;
+    private long backoffFailures;
     private final long[] abandoned = new long[AbandonReason.values().length];
     private List<Abandoned<T>> pendingAbandoned; // handed to the listener once the lock is released
     private List<Batch<T>> pendingEnded;         // batches whose outcome future completes once the lock is released
@@ -216,6 +247,9 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private final ScheduledExecutorService ownedScheduler;
     private final ScheduledFuture<?> cleanupTask;
     private final AtomicReference<Thread> cleanupThread = new AtomicReference<>();
+    private final CountDownLatch terminated = new CountDownLatch(1); // counted down when the first close has finished
+    private volatile Thread closingThread;                            // the thread of the first close
+    private final ThreadLocal<int[]> deliveryDepth = new ThreadLocal<>(); // nesting of listener deliveries per thread
 
     private RetryBuffer(Builder<T> b) {
         this.name = b.name;
@@ -276,7 +310,13 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public void add(T item) {
         Objects.requireNonNull(item, "item must not be null");
-        lock.lock();
+        int[] depth = deliveryDepth.get();
+        if (depth != null && depth[0] >= MAX_NESTED_DELIVERIES) {
+            throw new IllegalStateException("retry buffer '" + name + "': add() from a dead-letter listener nested "
+                    + depth[0] + " deep on one thread (a listener re-adding to this full buffer would recurse without"
+                    + " bound); item not added");
+        }
+        enterLock();
         try {
             if (state != OPEN) {
                 throw new IllegalStateException("retry buffer '" + name + "' is closed; item not added");
@@ -319,7 +359,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
     public Optional<Batch<T>> take(int batchSize) {
         Checks.positive("batchSize", batchSize);
         Batch<T> batch = null;
-        lock.lock();
+        enterLock();
         try {
             if (state != OPEN) {
                 throw new IllegalStateException("retry buffer '" + name + "' is closed; no batch can be processed");
@@ -418,18 +458,21 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private BatchOutcome complete(Batch<T> batch, BatchResult result) {
         Objects.requireNonNull(result, "result");
         BatchOutcome outcome;
-        lock.lock();
+        enterLock();
         try {
+            // Read the clock before any state changes: if it throws, the lease is still held and
+            // still counted, so it ends later (completed again, reclaimed or closed), never lost.
+            long now = now();
             if (leases.remove(batch.id) == null) {
                 lateCompletions++;
                 outcome = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.LATE);
             } else {
-                long now = now();
                 inFlightItems -= batch.entries.size();
                 int ok = 0;
                 Throwable cause = result.cause();
-                for (Entry<T> e : batch.entries) {
-                    if (result.isSucceeded(e.item)) {
+                for (int i = 0; i < batch.entries.size(); i++) {
+                    Entry<T> e = batch.entries.get(i);
+                    if (result.isSucceeded(i, e.item)) {
                         succeeded++;
                         ok++;
                     } else {
@@ -471,7 +514,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public int cleanup() {
         int count = 0;
-        lock.lock();
+        enterLock();
         try {
             if (state == OPEN) {
                 long now = now();
@@ -562,33 +605,56 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private void shutdown(BatchProcessor<T> drain, int batchSize) {
         boolean first = false;
-        lock.lock();
         try {
-            if (state == OPEN) {
-                first = true;
-                state = drain == null ? CLOSED : CLOSING;
-                long now = now();
-                for (Batch<T> batch : leases.values()) {
-                    for (Entry<T> e : batch.entries) {
-                        abandon(e, AbandonReason.CLOSED, now);
+            enterLock();
+            try {
+                if (state == OPEN) {
+                    long now = closingNow(); // before any state change; never throws
+                    first = true;
+                    closingThread = Thread.currentThread();
+                    state = drain == null ? CLOSED : CLOSING;
+                    abandonAllLeases(now);
+                    if (drain == null) {
+                        abandonAllBuffered(now);
                     }
-                    batch.end = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.CLOSED);
-                    endLater(batch);
                 }
-                leases.clear();
-                inFlightItems = 0;
-                if (drain == null) {
-                    abandonAllBuffered(now);
+            } finally {
+                unlockAndNotify();
+            }
+            if (first) {
+                stopScheduler();
+                if (drain != null) {
+                    drainAndClose(drain, batchSize);
                 }
             }
         } finally {
-            unlockAndNotify();
+            if (first) {
+                terminated.countDown();
+            }
         }
-        if (first) {
-            stopScheduler();
+        if (!first) {
+            awaitTerminated();
         }
-        if (first && drain != null) {
-            drainAndClose(drain, batchSize);
+    }
+
+    /**
+     * A later (or concurrent) close waits, bounded, until the first has finished: items delivered,
+     * drained and the cleanup thread ended. Not on the closing thread itself (a listener or drain
+     * processor that closes again) nor on the cleanup thread (the first close may be waiting for
+     * it), which would wait for themselves.
+     */
+    private void awaitTerminated() {
+        Thread current = Thread.currentThread();
+        if (current == closingThread || current == cleanupThread.get()) {
+            return;
+        }
+        try {
+            if (!terminated.await(2 * SCHEDULER_AWAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "retry buffer '" + name + "': the first close() did not finish within "
+                        + 2 * SCHEDULER_AWAIT_SECONDS + " s (a dead-letter listener or drain processor may be blocked)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -598,7 +664,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 Batch<T> batch;
                 lock.lock();
                 try {
-                    batch = takeLocked(batchSize, now(), true);
+                    batch = takeLocked(batchSize, closingNow(), true);
                 } finally {
                     lock.unlock();
                 }
@@ -610,8 +676,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
         } finally {
             lock.lock();
             try {
+                long now = closingNow();
                 state = CLOSED;
-                abandonAllBuffered(now()); // left only when the drain processor threw an Error
+                // Left only when the drain processor threw an Error or the clock threw.
+                abandonAllLeases(now);
+                abandonAllBuffered(now);
             } finally {
                 unlockAndNotify();
             }
@@ -650,7 +719,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     /** Whether {@link #close()} or {@link #closeAndDrain} has been called. */
     public boolean isClosed() {
-        lock.lock();
+        enterLock();
         try {
             return state != OPEN;
         } finally {
@@ -662,7 +731,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     /** Items buffered (not in flight), {@code <= maxBufferSize()} (R3). */
     public int size() {
-        lock.lock();
+        enterLock();
         try {
             return size;
         } finally {
@@ -685,9 +754,12 @@ public final class RetryBuffer<T> implements AutoCloseable {
         return maxAttempts;
     }
 
-    /** An exact, immutable snapshot of the counters and ages; R1–R3 hold on it. O(1). */
+    /**
+     * An exact, immutable snapshot of the counters and ages; R1–R3 hold on it. O(1) when no item
+     * waits for a retry, O(log r) with {@code r} items waiting for a retry.
+     */
     public RetryBufferHealth health() {
-        lock.lock();
+        enterLock();
         try {
             long now = now();
             Duration avg = Duration.ZERO;
@@ -716,6 +788,33 @@ public final class RetryBuffer<T> implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ internals (lock held)
+
+    /**
+     * The clock for closing, which must not fail: if the user's clock throws, the last time read
+     * is used (and the failure logged), so that close still abandons everything and stops the
+     * cleanup thread.
+     */
+    private long closingNow() {
+        try {
+            return now();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "clock of retry buffer '" + name + "' threw while closing;"
+                    + " using the last time read", t);
+            return lastNow;
+        }
+    }
+
+    private void abandonAllLeases(long now) {
+        for (Batch<T> batch : leases.values()) {
+            for (Entry<T> e : batch.entries) {
+                abandon(e, AbandonReason.CLOSED, now);
+            }
+            batch.end = new BatchOutcome(batch.id, batch.entries.size(), 0, 0, BatchOutcome.Status.CLOSED);
+            endLater(batch);
+        }
+        leases.clear();
+        inFlightItems = 0;
+    }
 
     /** The clock, made non-decreasing so that arrival order stays age order. */
     private long now() {
@@ -762,6 +861,9 @@ public final class RetryBuffer<T> implements AutoCloseable {
     }
 
     private void reclaimStale(long now) {
+        if (leases.isEmpty()) {
+            return; // nothing to reclaim; and no iterator allocated on every poll
+        }
         Iterator<Batch<T>> it = leases.values().iterator();
         while (it.hasNext()) {
             Batch<T> batch = it.next();
@@ -789,7 +891,14 @@ public final class RetryBuffer<T> implements AutoCloseable {
         if (size == 0) {
             return null;
         }
-        List<Entry<T>> chosen = new ArrayList<>(Math.min(batchSize, size));
+        if (head == null) { // only retries: allocate nothing unless one is eligible
+            Entry<T> first = retryByEligible.first();
+            if (!drain && first.eligibleAt - now > 0) {
+                return null;
+            }
+        }
+        // Capped: a large batchSize with many items buffered must not pre-allocate a huge array.
+        List<Entry<T>> chosen = new ArrayList<>(Math.min(Math.min(batchSize, size), TAKE_INITIAL_CAPACITY));
         while (chosen.size() < batchSize && !retryByEligible.isEmpty()) {
             Entry<T> e = retryByEligible.first();
             if (!drain && e.eligibleAt - now > 0) {
@@ -823,11 +932,21 @@ public final class RetryBuffer<T> implements AutoCloseable {
         long delay;
         try {
             delay = backoff.delayNanos(e.attempts);
-        } catch (RuntimeException ex) {
-            LOG.log(System.Logger.Level.WARNING, "backoff policy of retry buffer '" + name + "' threw; retrying without delay", ex);
+        } catch (Throwable t) {
+            // Any throwable, even an Error: the item is mid-way between two sets and the rest of
+            // the batch is still to be applied, so nothing may escape here.
             delay = 0;
+            long failures = ++backoffFailures;
+            if (Long.bitCount(failures) == 1) { // the 1st, 2nd, 4th, 8th, ... failure
+                LOG.log(System.Logger.Level.WARNING, "backoff policy of retry buffer '" + name + "' threw; retrying"
+                        + " without delay (" + failures + " failures so far)", t);
+            }
         }
-        e.eligibleAt = now + Math.max(0L, delay);
+        // Clamp: an item that would wait longer than the maximum age expires first anyway, and
+        // keeping every eligible time within maxAge + 1 of now keeps the sums below from
+        // overflowing and BY_ELIGIBLE (which compares by difference) a consistent order.
+        delay = Math.min(Math.max(0L, delay), maxAgeNanos + 1);
+        e.eligibleAt = now + delay;
         retryByArrival.add(e);
         retryByEligible.add(e);
         size++;
@@ -906,6 +1025,19 @@ public final class RetryBuffer<T> implements AutoCloseable {
     // ------------------------------------------------------------------ internals (lock not held)
 
     /**
+     * Takes the lock for a public method. The clock and the backoff policy run under the lock; a
+     * call back into the buffer from them would re-enter it in the middle of a state change, so it
+     * is refused.
+     */
+    private void enterLock() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("retry buffer '" + name + "' called back from its own clock or backoff"
+                    + " policy, which run under its lock and must not call the buffer");
+        }
+        lock.lock();
+    }
+
+    /**
      * Releases the lock, then hands what the locked section abandoned to the listener and completes
      * the outcome of the batches it ended. Called in a {@code finally}, so that items abandoned
      * before an exception still reach the listener.
@@ -921,8 +1053,18 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     private void afterUnlock(List<Abandoned<T>> out, List<Batch<T>> ended) {
         if (out != null) {
-            for (Abandoned<T> a : out) {
-                deliver(a);
+            int[] depth = deliveryDepth.get();
+            if (depth == null) {
+                depth = new int[1];
+                deliveryDepth.set(depth);
+            }
+            depth[0]++;
+            try {
+                for (Abandoned<T> a : out) {
+                    deliver(a);
+                }
+            } finally {
+                depth[0]--;
             }
         }
         if (ended != null) {
@@ -1039,7 +1181,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
             return owner.complete(this, result);
         }
 
-        /** A stage that completes once, when the batch ends, with the outcome that decided it. */
+        /**
+         * A stage that completes once, when the batch ends, with the outcome that decided it. It is
+         * completed on the thread that ended the batch (the completing, reclaiming, cleanup or
+         * closing thread), after the buffer's lock is released: dependent callbacks run there.
+         */
         public CompletionStage<BatchOutcome> outcome() {
             return future.minimalCompletionStage();
         }

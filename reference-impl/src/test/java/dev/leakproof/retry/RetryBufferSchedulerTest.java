@@ -105,13 +105,16 @@ class RetryBufferSchedulerTest extends RetryBufferTestSupport {
     @Test
     void shouldNotWaitForItselfWhenClosedFromTheCleanupThread() throws InterruptedException {
         CountDownLatch closed = new CountDownLatch(1);
+        long[] closeNanos = {-1};
         RetryBuffer<?>[] self = new RetryBuffer<?>[1];
         DeadLetters<String> letters = new DeadLetters<>() {
             @Override
             public void onAbandoned(Abandoned<String> abandoned) {
                 super.onAbandoned(abandoned);
                 if (abandoned.reason() == AbandonReason.EXPIRED) {
+                    long start = System.nanoTime();
                     self[0].close(); // a listener that closes the buffer from the cleanup thread
+                    closeNanos[0] = System.nanoTime() - start;
                     closed.countDown();
                 }
             }
@@ -121,7 +124,10 @@ class RetryBufferSchedulerTest extends RetryBufferTestSupport {
         self[0] = buffer;
         buffer.add("old");
         clock.advance(Duration.ofMinutes(2));
-        assertTrue(closed.await(20, TimeUnit.SECONDS), "close from the cleanup thread returned at once");
+        assertTrue(closed.await(20, TimeUnit.SECONDS), "close from the cleanup thread returned");
+        // Waiting for itself would block for the scheduler's 10 s await: close must not wait at all.
+        assertTrue(closeNanos[0] < TimeUnit.SECONDS.toNanos(1),
+                () -> "close from the cleanup thread took " + closeNanos[0] / 1_000_000 + " ms; it must not wait for itself");
         Thread cleanup = findThread("leakproof-retry-cleanup-selfclose");
         if (cleanup != null) {
             cleanup.join(TimeUnit.SECONDS.toMillis(10));
