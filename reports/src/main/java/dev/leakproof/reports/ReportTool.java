@@ -124,7 +124,11 @@ public final class ReportTool implements Callable<Integer> {
         if (Double.isNaN(v)) {
             return "n/a";
         }
-        return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3f", v);
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        // Allocation targets are stated in hundredths of a byte per operation: keep small values visible.
+        return v != 0 && Math.abs(v) < 0.01 ? String.format(Locale.ROOT, "%.5f", v) : String.format(Locale.ROOT, "%.3f", v);
     }
 
     private static String esc(String s) {
