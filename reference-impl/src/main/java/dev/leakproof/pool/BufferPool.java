@@ -58,7 +58,10 @@ import java.util.function.LongSupplier;
  *       built with {@link Builder#scrub(boolean) scrub(false)}.</li>
  *   <li><b>B6</b> A leaked lease is found: tracked leases by the garbage collector
  *       ({@link LeakVerdict#GC_RECLAIMED}, memory returned), every lease by the age scan
- *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout).</li>
+ *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout), in every tracking
+ *       mode, when the scan runs: every maintenance interval, or, with
+ *       {@link Builder#maintenanceInterval(Duration) maintenanceInterval(0)}, only when
+ *       {@link #scanForLongHolds()} is called; never after {@link #close()}.</li>
  * </ul>
  *
  * <h2>Counters</h2>
@@ -77,9 +80,14 @@ import java.util.function.LongSupplier;
  * timeout and then throws {@link PoolExhaustedException}; {@link #tryAcquire(int)} returns empty at
  * once; {@link #acquireAsync(int, Duration)} returns a future completed when memory frees, or
  * exceptionally with {@link PoolExhaustedException} at its timeout. Waiters are served in FIFO
- * order, and a new acquisition does not overtake a waiter. A cancelled or timed-out async
- * acquisition never strands a buffer: if its completion races with the cancel, the lease is
- * closed again at once (counted as a release).
+ * order, and a new acquisition does not overtake a waiter. Any completion of the returned future
+ * not made by the pool (cancel, {@code orTimeout}, {@code complete}, ...) gives up its place in
+ * line, and a lease whose hand-off loses that race is closed again at once (counted as a release):
+ * the returned future never strands a buffer. That covers the returned future only: cancelling a
+ * dependent stage does not reach the pool, and a lease delivered to a future nobody reads is leaked
+ * until the age scan (or the GC, if tracked) finds it. An error while serving waiters (a failed
+ * allocation, a listener's {@link Error}) completes the waiters already served, leaves the rest in
+ * line, and is rethrown to the serving thread.
  *
  * <h2>Leak detection</h2>
  * {@link TrackingLevel}: {@code OFF}, {@code SAMPLED} (default, one lease in {@code sampleRate}
@@ -113,7 +121,9 @@ import java.util.function.LongSupplier;
  *
  * <h2>Cost</h2>
  * Acquire and release take one uncontended lock each for O(1) work on an intrusive per-class free
- * stack; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
+ * stack, except that an acquisition may evict free buffers and allocate one, and a release serves
+ * the waiters the freed memory now fits (evicting, allocating, and completing their futures on the
+ * releasing thread); giving up an async waiter is linear in the waiters; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
  * only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
  */
 public final class BufferPool implements AutoCloseable {
@@ -419,9 +429,12 @@ public final class BufferPool implements AutoCloseable {
     /**
      * Leases {@code size} bytes asynchronously: the future completes with the lease when memory is
      * free (at once if it is now), or exceptionally with {@link PoolExhaustedException} after
-     * {@code timeout}, or with {@link PoolClosedException} when the pool closes first. Cancelling
-     * the future gives up the place in line; a lease whose hand-off loses the race with a cancel or
-     * timeout is closed again at once, never stranded. A future completed later is completed on the
+     * {@code timeout}, or with {@link PoolClosedException} when the pool closes first. Completing
+     * the future yourself (cancel, {@code orTimeout}, {@code complete}, ...) gives up the place in
+     * line; a lease whose hand-off loses that race is closed again at once, never stranded. This
+     * holds for the returned future only: cancelling a dependent stage does not reach the pool, and
+     * a lease delivered to a future that is then abandoned stays out until the age scan (or the GC,
+     * if tracked) finds it. A future completed later is completed on the
      * thread that freed the memory (or the scheduler's, for a timeout): use the {@code *Async}
      * methods of {@link CompletableFuture} for work that should not run there.
      *

@@ -272,7 +272,8 @@ public final class Lease implements AutoCloseable {
 
     /**
      * Leaves an access record on a tracked lease, reported with its leak verdicts (the last 16 are
-     * kept). Does nothing on an untracked lease: cheap enough to leave in production code.
+     * kept). Records nothing on an untracked lease, cheap enough to leave in production code; like
+     * every access it still checks the lease, and throws on one that has ended.
      *
      * @throws IllegalStateException when the lease has ended
      */
