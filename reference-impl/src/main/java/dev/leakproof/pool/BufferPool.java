@@ -729,7 +729,8 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /**
-     * Hands out {@code s} as a new lease. Everything that allocates comes first: if it fails, no
+     * Hands out {@code s} as a new lease. Everything that allocates or runs user code (the clock)
+     * comes first: if it fails, no
      * counter has moved and the slot goes back to the free list (B1, B3).
      */
     private Lease leaseLocked(Slot s, int size, Throwable site, String ownerName) {
@@ -737,7 +738,9 @@ public final class BufferPool implements AutoCloseable {
         long gen = previous + 1;
         Lease lease;
         LeakTracker tracker = null;
+        long acquiredAt;
         try {
+            acquiredAt = coarseTime ? coarseNanos : clock.getAsLong(); // user code: before any change
             beforeLeaseHook.run();
             lease = new Lease(s, gen);
             if (site != null) {
@@ -755,8 +758,8 @@ public final class BufferPool implements AutoCloseable {
         usedBytes += s.capacity;
         s.leaseId = acquires;
         s.size = size;
-        s.acquiredNanos = coarseTime ? coarseNanos : clock.getAsLong();
-        s.acquiredByNanos = coarseTime ? Slot.UNKNOWN : s.acquiredNanos;
+        s.acquiredNanos = acquiredAt;
+        s.acquiredByNanos = coarseTime ? Slot.UNKNOWN : acquiredAt;
         s.ownerName = ownerName;
         s.longHoldGen = 0;
         s.tracker = tracker;
@@ -944,12 +947,12 @@ public final class BufferPool implements AutoCloseable {
         }
         // No access of the ended lease may still be writing when the buffer goes to someone else.
         s.awaitUnpinned();
-        // What the report needs is copied out under the lock (no allocation); the report itself is
-        // built after the buffer is back, so a failure building it cannot strand the buffer.
+        // What the report needs is copied out under the lock (no allocation, no user code); the clock
+        // is read and the report built after the buffer is back, so a failure there strands nothing.
         LeakVerdict verdict = null;
         long leaseId = 0;
         int size = 0;
-        long age = 0;
+        long acquiredAt = 0;
         String owner = null;
         LeakTracker t = null;
         Waiter served = null;
@@ -975,7 +978,7 @@ public final class BufferPool implements AutoCloseable {
                 if (verdict != null) {
                     leaseId = s.leaseId;
                     size = s.size;
-                    age = Math.max(0, clock.getAsLong() - s.acquiredNanos);
+                    acquiredAt = s.acquiredNanos;
                     owner = s.ownerName;
                 }
                 if (t != null) {
@@ -993,6 +996,7 @@ public final class BufferPool implements AutoCloseable {
         } finally {
             try {
                 if (verdict != null) {
+                    long age = Math.max(0, clock.getAsLong() - acquiredAt);
                     LeakReport report = new LeakReport(name, verdict, leaseId, size, age, owner == null ? "?" : owner,
                             t == null ? null : t.site, t == null ? List.of() : t.touches());
                     if (deferred != null) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,6 +115,50 @@ class PoolFailureTest {
         assertEquals(1, s.freeBuffers(), "the buffer went back to the free list");
         Lease lease = p.tryAcquire(64).orElseThrow(() -> new AssertionError("the only buffer was stranded"));
         lease.close();
+    }
+
+    @Test
+    @DisplayName("B1/B3: a failure while a leak report is built (here the clock) after the ending returns the buffer")
+    void shouldReturnBufferWhenReportBuildingFails() {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        AtomicBoolean clockFails = new AtomicBoolean();
+        BufferPool p = track(BufferPool.builder().maxTotalBytes(1024).maxBufferSize(1024)
+                .leaseTimeout(Duration.ofSeconds(1)).maintenanceInterval(Duration.ZERO).scheduler(scheduler)
+                .clock(() -> {
+                    if (clockFails.get()) {
+                        throw new IllegalStateException("clock failure for the test");
+                    }
+                    return now.get();
+                }).build());
+        Lease held = p.acquire(1024);
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertEquals(1, p.scanForLongHolds());
+        clockFails.set(true);
+        assertThrows(IllegalStateException.class, held::close, "the RETURNED_LATE report reads the clock");
+        clockFails.set(false);
+        assertFalse(held.isActive());
+        PoolInvariants.checkQuiescent(p);
+        p.tryAcquire(1024).orElseThrow(() -> new AssertionError("the buffer was stranded")).close();
+        assertEquals(2, p.stats().releases());
+    }
+
+    @Test
+    @DisplayName("B1/B3: a clock that throws while a lease is stamped leaves no phantom lease")
+    void shouldLeaveNoPhantomLeaseWhenClockFailsOnAcquire() {
+        AtomicBoolean clockFails = new AtomicBoolean();
+        BufferPool p = track(BufferPool.builder().maxTotalBytes(64).maxBufferSize(64)
+                .maintenanceInterval(Duration.ZERO).scheduler(scheduler)
+                .clock(() -> {
+                    if (clockFails.get()) {
+                        throw new IllegalStateException("clock failure for the test");
+                    }
+                    return 1L;
+                }).build());
+        clockFails.set(true);
+        assertThrows(IllegalStateException.class, () -> p.acquire(64));
+        clockFails.set(false);
+        assertEquals(0, PoolInvariants.checkQuiescent(p).acquires());
+        p.tryAcquire(64).orElseThrow(() -> new AssertionError("the buffer was stranded")).close();
     }
 
     @Test
