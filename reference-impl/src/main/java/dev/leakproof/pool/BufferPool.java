@@ -61,7 +61,8 @@ import java.util.function.LongSupplier;
  *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout), in every tracking
  *       mode, when the scan runs: every maintenance interval, or, with
  *       {@link Builder#maintenanceInterval(Duration) maintenanceInterval(0)}, only when
- *       {@link #scanForLongHolds()} is called; never after {@link #close()}.</li>
+ *       {@link #scanForLongHolds()} is called. {@link #close()} stops the maintenance task: leases
+ *       still out are reported then ({@link LeakVerdict#OPEN_AT_CLOSE}) and scanned only on call.</li>
  * </ul>
  *
  * <h2>Counters</h2>
