@@ -58,7 +58,11 @@ import java.util.function.LongSupplier;
  *       built with {@link Builder#scrub(boolean) scrub(false)}.</li>
  *   <li><b>B6</b> A leaked lease is found: tracked leases by the garbage collector
  *       ({@link LeakVerdict#GC_RECLAIMED}, memory returned), every lease by the age scan
- *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout).</li>
+ *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout), in every tracking
+ *       mode, when the scan runs: every maintenance interval, or, with
+ *       {@link Builder#maintenanceInterval(Duration) maintenanceInterval(0)}, only when
+ *       {@link #scanForLongHolds()} is called. {@link #close()} stops the maintenance task: leases
+ *       still out are reported then ({@link LeakVerdict#OPEN_AT_CLOSE}) and scanned only on call.</li>
  * </ul>
  *
  * <h2>Counters</h2>
@@ -77,9 +81,14 @@ import java.util.function.LongSupplier;
  * timeout and then throws {@link PoolExhaustedException}; {@link #tryAcquire(int)} returns empty at
  * once; {@link #acquireAsync(int, Duration)} returns a future completed when memory frees, or
  * exceptionally with {@link PoolExhaustedException} at its timeout. Waiters are served in FIFO
- * order, and a new acquisition does not overtake a waiter. A cancelled or timed-out async
- * acquisition never strands a buffer: if its completion races with the cancel, the lease is
- * closed again at once (counted as a release).
+ * order, and a new acquisition does not overtake a waiter. Any completion of the returned future
+ * not made by the pool (cancel, {@code orTimeout}, {@code complete}, ...) gives up its place in
+ * line, and a lease whose hand-off loses that race is closed again at once (counted as a release):
+ * the returned future never strands a buffer. That covers the returned future only: cancelling a
+ * dependent stage does not reach the pool, and a lease delivered to a future nobody reads is leaked
+ * until the age scan (or the GC, if tracked) finds it. An error while serving waiters (a failed
+ * allocation, a listener's {@link Error}) completes the waiters already served, leaves the rest in
+ * line, and is rethrown to the serving thread.
  *
  * <h2>Leak detection</h2>
  * {@link TrackingLevel}: {@code OFF}, {@code SAMPLED} (default, one lease in {@code sampleRate}
@@ -113,7 +122,9 @@ import java.util.function.LongSupplier;
  *
  * <h2>Cost</h2>
  * Acquire and release take one uncontended lock each for O(1) work on an intrusive per-class free
- * stack; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
+ * stack, except that an acquisition may evict free buffers and allocate one, and a release serves
+ * the waiters the freed memory now fits (evicting, allocating, and completing their futures on the
+ * releasing thread); giving up an async waiter is linear in the waiters; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
  * only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
  */
 public final class BufferPool implements AutoCloseable {
@@ -243,22 +254,60 @@ public final class BufferPool implements AutoCloseable {
         final int size;
         final int sizeClass;
         final Throwable site;
-        final Thread thread;
+        /** The waiting thread's name: a waiter never keeps a thread reachable. */
+        final String threadName;
         final Condition condition;
         final CompletableFuture<Lease> future;
         Lease result;
         Waiter nextServed;
         ScheduledFuture<?> timer;
+        /** Whether the waiter is in {@link #waiters}; guarded by the pool's lock. */
+        boolean queued;
 
         Waiter(int size, int sizeClass, Throwable site, Thread thread, Condition condition, CompletableFuture<Lease> future) {
             this.size = size;
             this.sizeClass = sizeClass;
             this.site = site;
-            this.thread = thread;
+            this.threadName = thread.getName();
             this.condition = condition;
             this.future = future;
         }
     }
+
+    /**
+     * The timeout task of an async waiter. It reaches the waiter only until the future completes:
+     * a scheduler that keeps cancelled tasks (an injected {@link ScheduledThreadPoolExecutor} does by
+     * default) then keeps this empty holder, never the waiter, its future, lease, stack or thread.
+     */
+    private final class Timeout implements Runnable {
+        private volatile Waiter waiter;
+
+        Timeout(Waiter waiter) {
+            this.waiter = waiter;
+        }
+
+        void clear() {
+            waiter = null;
+        }
+
+        @Override
+        public void run() {
+            Waiter w = waiter;
+            if (w != null) {
+                timeOut(w);
+            }
+        }
+    }
+
+    // Async waiters served under the lock, completed after unlocking; guarded by the lock. A field,
+    // not a local, so that a failure while serving cannot lose a waiter already handed a lease.
+    private Waiter servedHead;
+    private Waiter servedTail;
+
+    /** Buffer allocation; replaced by tests to simulate an allocation failure. */
+    private final java.util.function.IntFunction<ByteBuffer> allocator;
+    /** Runs where a lease's objects are allocated; replaced by tests to simulate a failure there. */
+    private final Runnable beforeLeaseHook;
 
     private BufferPool(Builder b) {
         this.name = b.name;
@@ -273,6 +322,9 @@ public final class BufferPool implements AutoCloseable {
         this.acquireTimeoutNanos = Checks.toNanos(b.acquireTimeout);
         this.clock = b.clock;
         this.listeners = List.copyOf(b.listeners);
+        this.allocator = b.allocator != null ? b.allocator
+                : b.direct ? ByteBuffer::allocateDirect : ByteBuffer::allocate;
+        this.beforeLeaseHook = b.beforeLeaseHook;
         int classes = classOf(maxBufferSize, maxBufferSize) + 1;
         this.classCapacity = new int[classes];
         for (int c = 0; c < classes; c++) {
@@ -378,9 +430,12 @@ public final class BufferPool implements AutoCloseable {
     /**
      * Leases {@code size} bytes asynchronously: the future completes with the lease when memory is
      * free (at once if it is now), or exceptionally with {@link PoolExhaustedException} after
-     * {@code timeout}, or with {@link PoolClosedException} when the pool closes first. Cancelling
-     * the future gives up the place in line; a lease whose hand-off loses the race with a cancel or
-     * timeout is closed again at once, never stranded. A future completed later is completed on the
+     * {@code timeout}, or with {@link PoolClosedException} when the pool closes first. Completing
+     * the future yourself (cancel, {@code orTimeout}, {@code complete}, ...) gives up the place in
+     * line; a lease whose hand-off loses that race is closed again at once, never stranded. This
+     * holds for the returned future only: cancelling a dependent stage does not reach the pool, and
+     * a lease delivered to a future that is then abandoned stays out until the age scan (or the GC,
+     * if tracked) finds it. A future completed later is completed on the
      * thread that freed the memory (or the scheduler's, for a timeout): use the {@code *Async}
      * methods of {@link CompletableFuture} for work that should not run there.
      *
@@ -405,36 +460,42 @@ public final class BufferPool implements AutoCloseable {
             return future;
         }
         Waiter w = new Waiter(size, cls, site, Thread.currentThread(), null, future);
-        Waiter served;
+        Timeout timer = new Timeout(w);
+        // Any completion the pool did not make (cancel, orTimeout, complete, completeExceptionally)
+        // gives up the place in line; a completion by the pool finds the waiter already out of line.
+        future.whenComplete((l, e) -> {
+            timer.clear();
+            giveUp(w, false);
+        });
+        Waiter served = null;
         boolean rejected = false;
         lock.lock();
         try {
             ensureOpenLocked();
             waiters.addLast(w);
+            w.queued = true;
             waits++;
-            served = serveWaitersLocked();
-            if (w.result == null) {
+            serveWaitersLocked();
+            if (w.result == null && w.queued) {
                 try {
-                    w.timer = scheduler().schedule(() -> timeOut(w), nanos, TimeUnit.NANOSECONDS);
+                    w.timer = scheduler().schedule(timer, nanos, TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException e) {
                     // An injected scheduler that was shut down: fail now rather than wait forever.
                     waiters.remove(w);
+                    w.queued = false;
                     rejected = true;
                 }
             }
         } finally {
+            served = takeServedLocked();
             lock.unlock();
+            completeServed(served);
         }
         if (rejected) {
-            completeServed(served);
-            throw new PoolClosedException("pool '" + name + "': the scheduler for async timeouts refused the task");
+            PoolClosedException e = new PoolClosedException("pool '" + name + "': the scheduler for async timeouts refused the task");
+            future.completeExceptionally(e);
+            throw e;
         }
-        future.whenComplete((l, e) -> {
-            if (future.isCancelled()) {
-                giveUp(w, false);
-            }
-        });
-        completeServed(served);
         return future;
     }
 
@@ -450,21 +511,39 @@ public final class BufferPool implements AutoCloseable {
         boolean removed;
         lock.lock();
         try {
-            removed = waiters.remove(w);
+            removed = w.queued;
             if (removed) {
+                waiters.remove(w);
+                w.queued = false;
                 if (timedOut) {
                     timeouts++;
                 }
-                served = serveWaitersLocked();
             }
             if (w.timer != null && !timedOut) {
-                w.timer.cancel(false);
+                cancelTimer(w.timer);
+            }
+            if (removed) {
+                serveWaitersLocked();
             }
         } finally {
+            served = takeServedLocked();
             lock.unlock();
+            completeServed(served);
         }
-        completeServed(served);
         return removed;
+    }
+
+    /**
+     * Cancels an async timeout. On a {@link ScheduledThreadPoolExecutor} the task is also removed from
+     * the queue (O(log n)): an injected one keeps cancelled tasks until their delay by default, which
+     * with long timeouts at a high rate is unbounded growth.
+     */
+    private void cancelTimer(ScheduledFuture<?> timer) {
+        timer.cancel(false);
+        ScheduledExecutorService s = scheduler;
+        if (s instanceof ScheduledThreadPoolExecutor && timer instanceof Runnable) {
+            ((ScheduledThreadPoolExecutor) s).remove((Runnable) timer);
+        }
     }
 
     private void countTimeout() {
@@ -496,7 +575,7 @@ public final class BufferPool implements AutoCloseable {
                 return null;
             }
             Slot s = reserveLocked(cls);
-            return s == null ? null : leaseLocked(s, size, site, Thread.currentThread());
+            return s == null ? null : leaseLocked(s, size, site, Thread.currentThread().getName());
         } finally {
             lock.unlock();
         }
@@ -504,16 +583,17 @@ public final class BufferPool implements AutoCloseable {
 
     private Lease acquireSlow(int cls, int size, Throwable site, long nanos) {
         drainReferenceQueue();
-        Waiter served = null;
+        Waiter served;
         RuntimeException failure = null;
         Lease result;
+        Lease handedBack = null;
         lock.lock();
         try {
             ensureOpenLocked();
             if (waiters.isEmpty()) {
                 Slot s = reserveLocked(cls);
                 if (s != null) {
-                    return leaseLocked(s, size, site, Thread.currentThread());
+                    return leaseLocked(s, size, site, Thread.currentThread().getName());
                 }
             }
             if (nanos <= 0) {
@@ -522,17 +602,20 @@ public final class BufferPool implements AutoCloseable {
             }
             Waiter w = new Waiter(size, cls, site, Thread.currentThread(), lock.newCondition(), null);
             waiters.addLast(w);
+            w.queued = true;
             waits++;
             try {
+                // The line may have been waiting on a head that has just left: serve it, this waiter too.
+                serveWaitersLocked();
                 while (w.result == null) {
                     if (closed) {
-                        waiters.remove(w);
+                        dequeueLocked(w);
                         throw new PoolClosedException("pool '" + name + "' closed while waiting for " + size + " bytes");
                     }
                     if (nanos <= 0) {
-                        waiters.remove(w);
+                        dequeueLocked(w);
                         timeouts++;
-                        served = serveWaitersLocked();
+                        serveWaitersLocked();
                         failure = exhausted(size, -1);
                         break;
                     }
@@ -540,17 +623,31 @@ public final class BufferPool implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 if (w.result == null) {
-                    waiters.remove(w);
-                    served = serveWaitersLocked();
+                    dequeueLocked(w);
+                    serveWaitersLocked();
                 }
                 Thread.currentThread().interrupt();
                 failure = new PoolExhaustedException("interrupted while waiting for " + size + " bytes from pool '" + name + "'", e);
+            } catch (Throwable e) {
+                // Serving failed (an allocation error for a waiter behind this one): leave the line,
+                // give back a lease already handed to this waiter, and let the error through.
+                dequeueLocked(w);
+                handedBack = w.result;
+                w.result = null;
+                throw e;
             }
             result = w.result;
         } finally {
+            served = takeServedLocked();
             lock.unlock();
+            try {
+                completeServed(served);
+            } finally {
+                if (handedBack != null) {
+                    handedBack.close();
+                }
+            }
         }
-        completeServed(served);
         if (failure != null) {
             if (result != null) {
                 // Handed over just as the thread was interrupted: give it back.
@@ -589,7 +686,7 @@ public final class BufferPool implements AutoCloseable {
             }
             evictLocked(retainedBytes + cap - maxTotalBytes);
         }
-        ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(cap) : ByteBuffer.allocate(cap);
+        ByteBuffer buffer = allocator.apply(cap);
         s = new Slot(this, buffer, cls);
         registerLocked(s);
         retainedBytes += cap;
@@ -632,9 +729,28 @@ public final class BufferPool implements AutoCloseable {
         retainedBytes -= s.capacity;
     }
 
-    private Lease leaseLocked(Slot s, int size, Throwable site, Thread owner) {
+    /**
+     * Hands out {@code s} as a new lease. Everything that allocates or runs user code (the clock)
+     * comes first: if it fails, no
+     * counter has moved and the slot goes back to the free list (B1, B3).
+     */
+    private Lease leaseLocked(Slot s, int size, Throwable site, String ownerName) {
         long previous = s.stamp;
         long gen = previous + 1;
+        Lease lease;
+        LeakTracker tracker = null;
+        long acquiredAt;
+        try {
+            acquiredAt = coarseTime ? coarseNanos : clock.getAsLong(); // user code: before any change
+            beforeLeaseHook.run();
+            lease = new Lease(s, gen);
+            if (site != null) {
+                tracker = new LeakTracker(lease, refQueue, this, s, gen, site);
+            }
+        } catch (Throwable e) {
+            freeLocked(s);
+            throw e;
+        }
         acquires++;
         if (previous != 0) {
             reuses++;
@@ -643,19 +759,35 @@ public final class BufferPool implements AutoCloseable {
         usedBytes += s.capacity;
         s.leaseId = acquires;
         s.size = size;
-        s.acquiredNanos = coarseTime ? coarseNanos : clock.getAsLong();
-        s.acquiredByNanos = coarseTime ? Slot.UNKNOWN : s.acquiredNanos;
-        s.ownerName = owner.getName();
+        s.acquiredNanos = acquiredAt;
+        s.acquiredByNanos = coarseTime ? Slot.UNKNOWN : acquiredAt;
+        s.ownerName = ownerName;
         s.longHoldGen = 0;
-        Lease lease = new Lease(s, gen);
-        if (site != null) {
-            s.tracker = new LeakTracker(lease, refQueue, this, s, gen, site);
-        }
+        s.tracker = tracker;
         // Publishes the lease's state: an accessor that reads this generation sees the fields above.
         // A release store is enough: no accessor of this generation exists yet, and a stale one
         // fails on either value; the endings that race with accessors use a CAS.
         Slot.STAMP.setRelease(s, gen);
         return lease;
+    }
+
+    /** Puts a slot that is not leased back on its free stack, or drops it once the pool is closed. */
+    private void freeLocked(Slot s) {
+        if (closed) {
+            unregisterLocked(s);
+        } else {
+            s.nextFree = freeHead[s.sizeClass];
+            freeHead[s.sizeClass] = s;
+            freeBuffers++;
+            freeBytes += s.capacity;
+        }
+    }
+
+    private void dequeueLocked(Waiter w) {
+        if (w.queued) {
+            waiters.remove(w);
+            w.queued = false;
+        }
     }
 
     /** Scrubs a lease before its owner sees it (B5). Outside the lock; null passes through. */
@@ -681,49 +813,92 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    /** Serves waiters in FIFO order while memory allows; returns the async ones to complete after unlocking. */
-    private Waiter serveWaitersLocked() {
-        Waiter head = null;
-        Waiter tail = null;
+    /**
+     * Serves waiters in FIFO order while memory allows. Blocked waiters are signalled; async ones are
+     * queued on the served chain, which the caller takes ({@link #takeServedLocked()}) before
+     * unlocking and completes after, in a {@code finally}: an error here (an allocation failure)
+     * stops serving, leaves the waiter that needed the memory in line, and loses no waiter served
+     * before it.
+     */
+    private void serveWaitersLocked() {
         while (!closed && !waiters.isEmpty()) {
             Waiter w = waiters.peekFirst();
             if (w.future != null && w.future.isDone()) {
                 waiters.pollFirst();
+                w.queued = false;
                 continue;
             }
             Slot s = reserveLocked(w.sizeClass);
             if (s == null) {
                 break;
             }
+            Lease lease = leaseLocked(s, w.size, w.site, w.threadName);
             waiters.pollFirst();
-            w.result = leaseLocked(s, w.size, w.site, w.thread);
+            w.queued = false;
+            w.result = lease;
             if (w.future == null) {
                 w.condition.signal();
-            } else if (head == null) {
-                head = tail = w;
+            } else if (servedHead == null) {
+                servedHead = servedTail = w;
             } else {
-                tail.nextServed = w;
-                tail = w;
+                servedTail.nextServed = w;
+                servedTail = w;
             }
         }
+    }
+
+    private Waiter takeServedLocked() {
+        Waiter head = servedHead;
+        servedHead = servedTail = null;
         return head;
     }
 
+    /** Completes the served async waiters; every one of them, even if completing one throws. */
     private void completeServed(Waiter w) {
+        Throwable failure = null;
         while (w != null) {
             Waiter next = w.nextServed;
             w.nextServed = null;
-            if (w.timer != null) {
-                w.timer.cancel(false);
-            }
-            Lease lease = prepare(w.result);
+            Lease lease = w.result;
             w.result = null;
-            if (!w.future.complete(lease)) {
-                // Cancelled or timed out while the hand-off was under way: the memory goes back.
-                lease.close();
+            boolean handed = false;
+            try {
+                if (w.timer != null) {
+                    cancelTimer(w.timer);
+                }
+                handed = w.future.complete(prepare(lease));
+            } catch (Throwable e) {
+                failure = addFailure(failure, e);
+                w.future.completeExceptionally(e);
+            }
+            if (!handed) {
+                // Cancelled or completed by its owner while the hand-off was under way: the memory goes back.
+                try {
+                    lease.close();
+                } catch (Throwable e) {
+                    failure = addFailure(failure, e);
+                }
             }
             w = next;
         }
+        if (failure != null) {
+            throw sneaky(failure);
+        }
+    }
+
+    private static Throwable addFailure(Throwable first, Throwable next) {
+        if (first == null) {
+            return next;
+        }
+        if (first != next) {
+            first.addSuppressed(next);
+        }
+        return first;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 
     // ------------------------------------------------------------------ endings
@@ -763,53 +938,78 @@ public final class BufferPool implements AutoCloseable {
      * @return whether this call ended the lease
      */
     boolean endLease(Slot s, long gen, LeakVerdict how) {
+        return endLease(s, gen, how, null);
+    }
+
+    /** As {@link #endLease(Slot, long, LeakVerdict)}; with {@code deferred}, the report goes there instead of to the listeners. */
+    private boolean endLease(Slot s, long gen, LeakVerdict how, List<LeakReport> deferred) {
         if (!s.end(gen)) {
             return false;
         }
         // No access of the ended lease may still be writing when the buffer goes to someone else.
         s.awaitUnpinned();
-        LeakReport report = null;
-        Waiter served;
-        lock.lock();
+        // What the report needs is copied out under the lock (no allocation, no user code); the clock
+        // is read and the report built after the buffer is back, so a failure there strands nothing.
+        LeakVerdict verdict = null;
+        long leaseId = 0;
+        int size = 0;
+        long acquiredAt = 0;
+        String owner = null;
+        LeakTracker t = null;
+        Waiter served = null;
         try {
-            activeLeases--;
-            usedBytes -= s.capacity;
-            if (how == null) {
-                releases++;
-                if (s.longHoldGen == gen) {
-                    returnedLate++;
-                    report = reportLocked(s, LeakVerdict.RETURNED_LATE, clock.getAsLong());
+            lock.lock();
+            try {
+                activeLeases--;
+                usedBytes -= s.capacity;
+                if (how == null) {
+                    releases++;
+                    if (s.longHoldGen == gen) {
+                        returnedLate++;
+                        verdict = LeakVerdict.RETURNED_LATE;
+                    }
+                } else if (how == LeakVerdict.GC_RECLAIMED) {
+                    gcReclaimed++;
+                    verdict = how;
+                } else {
+                    forceReleased++;
+                    verdict = how;
                 }
-            } else if (how == LeakVerdict.GC_RECLAIMED) {
-                gcReclaimed++;
-                report = reportLocked(s, how, clock.getAsLong());
-            } else {
-                forceReleased++;
-                report = reportLocked(s, how, clock.getAsLong());
+                t = s.tracker;
+                if (verdict != null) {
+                    leaseId = s.leaseId;
+                    size = s.size;
+                    acquiredAt = s.acquiredNanos;
+                    owner = s.ownerName;
+                }
+                if (t != null) {
+                    s.tracker = null;
+                    t.clear();
+                }
+                s.ownerName = null;
+                s.longHoldGen = 0;
+                freeLocked(s);
+                serveWaitersLocked();
+            } finally {
+                served = takeServedLocked();
+                lock.unlock();
             }
-            LeakTracker t = s.tracker;
-            if (t != null) {
-                s.tracker = null;
-                t.clear();
-            }
-            s.ownerName = null;
-            s.longHoldGen = 0;
-            if (closed) {
-                unregisterLocked(s);
-            } else {
-                s.nextFree = freeHead[s.sizeClass];
-                freeHead[s.sizeClass] = s;
-                freeBuffers++;
-                freeBytes += s.capacity;
-            }
-            served = serveWaitersLocked();
         } finally {
-            lock.unlock();
+            try {
+                if (verdict != null) {
+                    long age = Math.max(0, clock.getAsLong() - acquiredAt);
+                    LeakReport report = new LeakReport(name, verdict, leaseId, size, age, owner == null ? "?" : owner,
+                            t == null ? null : t.site, t == null ? List.of() : t.touches());
+                    if (deferred != null) {
+                        deferred.add(report);
+                    } else {
+                        publish(report);
+                    }
+                }
+            } finally {
+                completeServed(served);
+            }
         }
-        if (report != null) {
-            publish(report);
-        }
-        completeServed(served);
         return true;
     }
 
@@ -918,20 +1118,38 @@ public final class BufferPool implements AutoCloseable {
         if (reports == null) {
             return 0;
         }
-        reports.forEach(this::publish);
+        // Revocations first: a listener that throws must not keep a long hold's memory from the pool.
+        // Their reports are appended after the long holds, so each lease's LONG_HOLD comes first.
+        int found = reports.size();
+        Throwable failure = null;
         if (revoke != null) {
             for (int i = 0; i < revoke.size(); i++) {
-                endLease(revoke.get(i), revokeGens[i], LeakVerdict.FORCE_RELEASED);
+                try {
+                    endLease(revoke.get(i), revokeGens[i], LeakVerdict.FORCE_RELEASED, reports);
+                } catch (Throwable e) {
+                    failure = addFailure(failure, e);
+                }
             }
         }
-        return reports.size();
+        for (LeakReport r : reports) {
+            try {
+                publish(r);
+            } catch (Throwable e) {
+                failure = addFailure(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw sneaky(failure);
+        }
+        return found;
     }
 
     private void maintain() {
         try {
             drainReferenceQueue();
             scanForLongHolds();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Nothing may escape: a periodic task that throws is never run again.
             LOG.log(System.Logger.Level.WARNING, "maintenance of pool '" + name + "' failed", e);
         }
     }
@@ -1084,6 +1302,9 @@ public final class BufferPool implements AutoCloseable {
                     failed.add(w);
                 }
             }
+            for (Waiter w : failed) {
+                w.queued = false;
+            }
             waiters.removeIf(w -> w.future != null);
             for (int c = 0; c < freeHead.length; c++) {
                 while (freeHead[c] != null) {
@@ -1109,7 +1330,7 @@ public final class BufferPool implements AutoCloseable {
         unregisterMBean();
         for (Waiter w : failed) {
             if (w.timer != null) {
-                w.timer.cancel(false);
+                cancelTimer(w.timer);
             }
             w.future.completeExceptionally(new PoolClosedException("pool '" + name + "' closed while waiting for " + w.size + " bytes"));
         }
@@ -1168,8 +1389,22 @@ public final class BufferPool implements AutoCloseable {
         private LongSupplier clock = System::nanoTime;
         private ScheduledExecutorService scheduler;
         private final List<LeakListener> listeners = new ArrayList<>();
+        private java.util.function.IntFunction<ByteBuffer> allocator;
+        private Runnable beforeLeaseHook = () -> { };
 
         private Builder() {
+        }
+
+        /** Test hook: allocates the buffers (given their capacity) instead of {@link ByteBuffer}. */
+        Builder allocator(java.util.function.IntFunction<ByteBuffer> allocator) {
+            this.allocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
+        /** Test hook: runs, under the pool's lock, just before a lease's objects are allocated. */
+        Builder beforeLeaseHook(Runnable hook) {
+            this.beforeLeaseHook = Objects.requireNonNull(hook, "hook");
+            return this;
         }
 
         /** The name used in logs, reports, threads and JMX (default {@code pool}). */

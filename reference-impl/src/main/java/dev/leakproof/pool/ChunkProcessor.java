@@ -188,7 +188,7 @@ public final class ChunkProcessor {
                 run.succeeded.increment();
                 run.bytes.add(chunk.length);
             } catch (Throwable e) {
-                if (isCancelled() || e instanceof InterruptedException) {
+                if (isCancelled() || isInterruption(e)) {
                     run.cancelled.increment();
                 } else {
                     run.fail(index, e);
@@ -196,6 +196,23 @@ public final class ChunkProcessor {
             } finally {
                 finish();
             }
+        }
+
+        /**
+         * Whether {@code e} reports an interrupt: the pool wraps an interrupted wait in
+         * {@link PoolExhaustedException} (interrupt status restored), a handler may wrap it in its own
+         * exception. Such a chunk was cancelled, not failed.
+         */
+        private boolean isInterruption(Throwable e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof InterruptedException) {
+                    return true;
+                }
+                if (c.getCause() == c) {
+                    break;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -249,10 +249,19 @@ public final class Lease implements AutoCloseable {
 
     /** A copy of the visible bytes. */
     public byte[] toByteArray() {
+        int size;
+        pin();
+        try {
+            size = slot.size;
+        } finally {
+            unpin();
+        }
+        // Allocated unpinned: a large array (and the GC it may cause) never holds up an ending. The
+        // second pin checks the generation again, and a generation's size never changes.
+        byte[] copy = new byte[size];
         ByteBuffer b = pin();
         try {
-            byte[] copy = new byte[slot.size];
-            b.get(0, copy, 0, copy.length);
+            b.get(0, copy, 0, size);
             return copy;
         } finally {
             unpin();
@@ -272,7 +281,8 @@ public final class Lease implements AutoCloseable {
 
     /**
      * Leaves an access record on a tracked lease, reported with its leak verdicts (the last 16 are
-     * kept). Does nothing on an untracked lease: cheap enough to leave in production code.
+     * kept). Records nothing on an untracked lease, cheap enough to leave in production code; like
+     * every access it still checks the lease, and throws on one that has ended.
      *
      * @throws IllegalStateException when the lease has ended
      */

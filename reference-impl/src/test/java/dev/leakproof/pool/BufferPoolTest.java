@@ -341,8 +341,10 @@ final class BufferPoolTest {
                 CountDownLatch writing = new CountDownLatch(1);
                 AtomicBoolean stop = new AtomicBoolean();
                 Thread writer = new Thread(() -> {
-                    writing.countDown();
                     try {
+                        victim.write(0, ones);
+                        // Only now is a write surely in flight around the revocation.
+                        writing.countDown();
                         while (!stop.get()) {
                             victim.write(0, ones);
                         }

@@ -223,4 +223,33 @@ class ChunkProcessorTest {
         assertThrows(NullPointerException.class, () -> ChunkProcessor.builder(pool, executor).build()
                 .process(new ByteArrayInputStream(new byte[1]), null));
     }
+
+    @Test
+    @DisplayName("a chunk whose lease wait is interrupted counts as cancelled, not failed")
+    void shouldCountChunkAsCancelledWhenAcquireIsInterrupted() throws Exception {
+        BufferPool small = BufferPool.builder().name("chunks-full").maxTotalBytes(1024).maxBufferSize(1024)
+                .maintenanceInterval(Duration.ZERO).build();
+        Lease held = small.acquire(1024);
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        ChunkProcessor p = ChunkProcessor.builder(small, command -> {
+            Thread t = new Thread(command, "chunk-worker");
+            worker.set(t);
+            t.start();
+        }).chunkSize(100).maxInFlight(1).acquireTimeout(Duration.ofMinutes(1)).build();
+        AtomicReference<ChunkReport> report = new AtomicReference<>();
+        Thread caller = new Thread(() -> report.set(p.process(new ByteArrayInputStream(new byte[100]), (index, lease) -> {
+        })), "chunk-caller");
+        caller.start();
+        Await.until("worker started", Duration.ofSeconds(10), () -> worker.get() != null);
+        Await.parked(worker.get());
+        worker.get().interrupt();
+        Await.ended(caller, Duration.ofSeconds(10));
+        ChunkReport r = report.get();
+        check(r);
+        assertEquals(1, r.cancelled(), r.toString());
+        assertEquals(0, r.failed(), r.toString());
+        held.close();
+        PoolInvariants.checkQuiescent(small);
+        small.close();
+    }
 }

@@ -216,6 +216,33 @@ class PoolExhaustionTest {
     }
 
     @Test
+    @DisplayName("a future completed by its owner after the pool served it, before the hand-off: the lease is closed again")
+    void shouldCloseLeaseWhenFutureIsCompletedDuringHandOff() {
+        TestClock clock = new TestClock();
+        AtomicReference<CompletableFuture<Lease>> pending = new AtomicReference<>();
+        // The RETURNED_LATE report is published after the waiter is served and before its future is
+        // completed: completing the future there is the race's losing side, every time.
+        BufferPool p = BufferPool.builder().maxTotalBytes(1024).maxBufferSize(1024).clock(clock)
+                .leaseTimeout(Duration.ofSeconds(1)).maintenanceInterval(Duration.ZERO).scheduler(scheduler)
+                .leakListener(r -> {
+                    if (r.verdict() == LeakVerdict.RETURNED_LATE) {
+                        pending.get().complete(null);
+                    }
+                }).build();
+        built.add(p);
+        Lease held = p.acquire(1024);
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, p.scanForLongHolds());
+        pending.set(p.acquireAsync(1024, Duration.ofHours(1)));
+        held.close();
+        assertTrue(pending.get().isDone());
+        assertEquals(null, pending.get().getNow(null));
+        PoolStats s = PoolInvariants.checkQuiescent(p);
+        assertEquals(2, s.acquires(), "the waiter was served");
+        assertEquals(2, s.releases(), "and its lease closed again");
+    }
+
+    @Test
     @DisplayName("closing the pool fails every waiter, blocked or async")
     void shouldFailWaitersWhenPoolCloses() {
         BufferPool p = pool();
