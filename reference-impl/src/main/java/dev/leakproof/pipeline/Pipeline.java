@@ -183,6 +183,13 @@ public final class Pipeline<T> implements AutoCloseable {
     private final BoundedQueue<T>[] queues;
     /** Per worker: the batch it is processing, {@code null}, or {@link #ABANDONED}. */
     private final AtomicReferenceArray<Object> inFlight;
+    /**
+     * The produced batch the producer holds (set with {@code produced++} under {@code counts}),
+     * {@code null}, or {@link #ABANDONED}. The producer releases it by CAS before it offers or
+     * discards the batch; close, giving up on a live producer, takes it by CAS and counts it as
+     * failed and abandoned. Whoever wins the CAS accounts for the batch, so it is counted once.
+     */
+    private final AtomicReference<Object> producerHeld = new AtomicReference<>();
 
     private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.NEW);
     private final AtomicReference<Stop> stop = new AtomicReference<>();
@@ -208,6 +215,7 @@ public final class Pipeline<T> implements AutoCloseable {
     // Lifecycle: start() and the first close() decide under this lock.
     private final Object lifecycle = new Object();
     private boolean closing;
+    private Thread closingThread;
     private volatile Thread producerThread;
     private volatile Thread[] workerThreads = new Thread[0];
     private final AtomicInteger liveThreads = new AtomicInteger();
@@ -383,13 +391,25 @@ public final class Pipeline<T> implements AutoCloseable {
      */
     public ShutdownReport close(Duration timeout) {
         Checks.positive("timeout", timeout);
+        Thread self = Thread.currentThread();
+        if (pipelineThreads().contains(self)) {
+            throw new IllegalStateException("pipeline '" + name + "': close() called from its own thread "
+                    + self.getName() + ", which close would wait for; call requestStop() instead");
+        }
         boolean first;
         synchronized (lifecycle) {
             first = !closing;
+            if (!first && closingThread == self && report == null) {
+                throw new IllegalStateException("pipeline '" + name + "': close() called again by the thread "
+                        + "that is closing it (from the discard listener?); it cannot wait for itself");
+            }
             closing = true;
+            if (first) {
+                closingThread = self;
+            }
         }
         if (!first) {
-            return awaitReport();
+            return awaitReport(timeout);
         }
         try {
             ShutdownReport r = shutDown(timeout);
@@ -405,18 +425,28 @@ public final class Pipeline<T> implements AutoCloseable {
         return Optional.ofNullable(report);
     }
 
-    private ShutdownReport awaitReport() {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                reportReady.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+    /**
+     * A later close: waits for the first close's report, at most {@code timeout} plus the grace
+     * period (P2 for this caller too). An interrupt ends the wait (the flag is kept set).
+     *
+     * @throws IllegalStateException when the wait ends before the first close has returned
+     */
+    private ShutdownReport awaitReport(Duration timeout) {
+        long waitNanos = Checks.toNanos(timeout);
+        long graceNanos = Checks.toNanos(grace);
+        long deadline = deadlineAfter(Duration.ofNanos(graceNanos > Long.MAX_VALUE - waitNanos
+                ? Long.MAX_VALUE : waitNanos + graceNanos));
+        boolean ready;
+        try {
+            ready = reportReady.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("pipeline '" + name + "': interrupted while waiting for the "
+                    + "concurrent close() to finish", e);
+        }
+        if (!ready) {
+            throw new IllegalStateException("pipeline '" + name + "': a concurrent close() is still running after "
+                    + timeout + " plus the grace period " + grace + "; see report() later");
         }
         ShutdownReport r = report;
         if (r == null) {
@@ -438,21 +468,24 @@ public final class Pipeline<T> implements AutoCloseable {
         stop(StopReason.CLOSED, "close() called before the source ended", null);
         enterDraining();
         List<Thread> threads = pipelineThreads();
-        boolean interrupted = !joinAll(threads, deadline);
+        boolean interrupted = joinAll(threads, deadline);
         boolean halted = false;
         if (anyAlive(threads) && state.compareAndSet(PipelineState.DRAINING, PipelineState.HALTING)) {
             halted = true;
             haltingAt = clock.getAsLong();
-            // Wakes blocked producers and consumers (Q4); every queued batch goes to the discard listener once (Q3).
-            for (BoundedQueue<T> q : queues) {
-                q.closeAndDiscard();
-            }
+            // The grace period starts now, and the threads are interrupted first, so that the time the
+            // discard listener takes below runs concurrently with the grace wait instead of before it (P2).
+            long graceDeadline = deadlineAfter(grace);
             for (Thread t : threads) {
                 if (t.isAlive() && t != Thread.currentThread()) {
                     t.interrupt();
                 }
             }
-            interrupted |= !joinAll(threads, deadlineAfter(grace));
+            // Wakes blocked producers and consumers (Q4); every queued batch goes to the discard listener once (Q3).
+            for (BoundedQueue<T> q : queues) {
+                q.closeAndDiscard();
+            }
+            interrupted |= joinAll(threads, graceDeadline);
         }
         List<StuckThread> stuck = new ArrayList<>();
         Thread[] ws = workerThreads;
@@ -465,6 +498,10 @@ public final class Pipeline<T> implements AutoCloseable {
             if (ws[w].isAlive()) {
                 abandon(w);
             }
+        }
+        Thread producer = producerThread;
+        if (producer != null && producer.isAlive()) {
+            abandonProducerBatch();
         }
         // Anything a stop stranded in a closed queue (an offer that raced with the close).
         sweep();
@@ -501,26 +538,28 @@ public final class Pipeline<T> implements AutoCloseable {
     }
 
     /**
-     * Joins every thread until {@code deadline} (System.nanoTime); false if interrupted, which ends
-     * the wait. A pipeline thread that closes its own pipeline does not wait for itself (it is then
-     * named in the report, being alive).
+     * Joins every thread until {@code deadline} (System.nanoTime). An interrupt (pending or new)
+     * does not end the wait early: it is remembered and returned, for the caller to restore.
+     *
+     * @return whether the calling thread was interrupted meanwhile (its flag is then clear)
      */
     private static boolean joinAll(List<Thread> threads, long deadline) {
         Thread self = Thread.currentThread();
+        boolean interrupted = false;
         for (Thread t : threads) {
             while (t != self && t.isAlive()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    return true;
+                    return interrupted;
                 }
                 try {
                     t.join(remaining / 1_000_000, (int) (remaining % 1_000_000));
                 } catch (InterruptedException e) {
-                    return false;
+                    interrupted = true;
                 }
             }
         }
-        return true;
+        return interrupted;
     }
 
     private static boolean anyAlive(List<Thread> threads) {
@@ -608,8 +647,42 @@ public final class Pipeline<T> implements AutoCloseable {
             stop(StopReason.SOURCE_FAILED, "producer failed: " + e, e);
             throw e;
         } finally {
-            endOfSource();
-            threadEnded();
+            try {
+                // A batch still held here (an Error escaped user code) leaves through the discard listener.
+                T held = releaseHeld();
+                if (held != null) {
+                    discard(held, DiscardReason.STOPPED);
+                }
+            } finally {
+                endOfSource();
+                threadEnded();
+            }
+        }
+    }
+
+    /** Releases the producer's held batch, if it still has one (close has not taken it); producer thread only. */
+    @SuppressWarnings("unchecked") // only batches of T, or ABANDONED, are ever stored
+    private T releaseHeld() {
+        Object held = producerHeld.get();
+        if (held != null && held != ABANDONED && producerHeld.compareAndSet(held, null)) {
+            return (T) held;
+        }
+        return null;
+    }
+
+    /** Whether the producer still owns {@code batch} and has now released it; {@code false} when close took it. */
+    private boolean release(T batch) {
+        return producerHeld.compareAndSet(batch, null);
+    }
+
+    /** Close's side of the race: counts the batch a live producer still holds as failed and abandoned. */
+    private void abandonProducerBatch() {
+        Object held = producerHeld.get();
+        if (held != null && held != ABANDONED && producerHeld.compareAndSet(held, ABANDONED)) {
+            synchronized (counts) {
+                failed++;
+                abandoned++;
+            }
         }
     }
 
@@ -620,6 +693,10 @@ public final class Pipeline<T> implements AutoCloseable {
                     return;
                 }
                 checkMemory();
+                if (stopRequested()) {
+                    // The guard may just have tripped: take nothing more from the source.
+                    return;
+                }
                 T batch = nextFromSource();
                 if (batch == null) {
                     return;
@@ -627,9 +704,14 @@ public final class Pipeline<T> implements AutoCloseable {
                 int q;
                 try {
                     q = routing.route(batch, turn++, queues.length);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     stop(StopReason.SOURCE_FAILED, "the routing key function threw " + e, e);
-                    discard(batch, DiscardReason.UNROUTABLE);
+                    if (release(batch)) {
+                        discard(batch, DiscardReason.UNROUTABLE);
+                    }
+                    if (e instanceof VirtualMachineError) {
+                        throw (VirtualMachineError) e;
+                    }
                     return;
                 }
                 if (handOff(batch, q) != HandOff.HANDED) {
@@ -659,6 +741,7 @@ public final class Pipeline<T> implements AutoCloseable {
         }
         synchronized (counts) {
             produced++;
+            producerHeld.set(batch);
         }
         return batch;
     }
@@ -678,6 +761,11 @@ public final class Pipeline<T> implements AutoCloseable {
     HandOff handOff(T batch, int q) throws InterruptedException {
         BoundedQueue<T> queue = queues[q];
         for (;;) {
+            Object held = producerHeld.get();
+            if (held == ABANDONED || held == batch && !release(batch)) {
+                // close gave up on this thread and counted the batch as failed and abandoned.
+                return HandOff.DISCARDED;
+            }
             if (stopRequested()) {
                 discard(batch, DiscardReason.STOPPED);
                 return HandOff.DISCARDED;
@@ -692,6 +780,10 @@ public final class Pipeline<T> implements AutoCloseable {
             }
             synchronized (counts) {
                 offerTimeouts++;
+                // Still the producer's: hold it again while the memory guard (user code) runs.
+                if (!producerHeld.compareAndSet(null, batch)) {
+                    return HandOff.DISCARDED;
+                }
             }
             checkMemory();
         }
@@ -871,7 +963,9 @@ public final class Pipeline<T> implements AutoCloseable {
         long used;
         try {
             used = guard.usedBytes();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
             LOG.log(System.Logger.Level.WARNING, "pipeline '" + name + "': memory reading failed", e);
             return;
         }
