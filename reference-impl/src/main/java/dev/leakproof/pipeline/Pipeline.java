@@ -207,6 +207,13 @@ public final class Pipeline<T> implements AutoCloseable {
     private long abandoned;
     private long offerTimeouts;
     private long listenerFailures;
+    /** Batches workers have claimed (set in their in-flight slot); compared with the queues' deliveries at close. */
+    private long claimed;
+    /** Set by close when it has counted the batches taken but not yet claimed; a late claim then drops its batch. */
+    private boolean claimsReconciled;
+
+    /** Test hook: runs on a worker between its take and its claim of the batch. */
+    volatile Runnable afterTake;
 
     // Producer thread only: the queue calls its drop listener on the offering thread.
     private DropReason producerRefusal;
@@ -505,6 +512,13 @@ public final class Pipeline<T> implements AutoCloseable {
         }
         // Anything a stop stranded in a closed queue (an offer that raced with the close).
         sweep();
+        boolean workerAlive = false;
+        for (Thread t : ws) {
+            workerAlive |= t.isAlive();
+        }
+        if (workerAlive) {
+            reconcileClaims();
+        }
         if (monitor != null) {
             for (BoundedQueue<T> q : queues) {
                 monitor.unwatch(q.name());
@@ -841,6 +855,10 @@ public final class Pipeline<T> implements AutoCloseable {
                 stop(StopReason.INTERRUPTED, "worker " + w + " interrupted", e);
                 continue;
             }
+            Runnable hook = afterTake;
+            if (hook != null && batch != null) {
+                hook.run();
+            }
             if (batch == null || !runBatch(w, batch) || state.get() == PipelineState.HALTING) {
                 return;
             }
@@ -867,7 +885,14 @@ public final class Pipeline<T> implements AutoCloseable {
      *         a {@link VirtualMachineError})
      */
     boolean runBatch(int w, T batch) {
-        inFlight.set(w, batch);
+        synchronized (counts) {
+            if (claimsReconciled) {
+                // close gave up on this thread while it held the batch unclaimed, and counted it as abandoned.
+                return false;
+            }
+            claimed++;
+            inFlight.set(w, batch);
+        }
         Throwable failure = null;
         try {
             worker.process(batch);
@@ -913,6 +938,26 @@ public final class Pipeline<T> implements AutoCloseable {
             synchronized (counts) {
                 failed++;
                 abandoned++;
+            }
+        }
+    }
+
+    /**
+     * Counts as failed and abandoned each batch a worker has taken from its queue but not yet
+     * claimed (it is between {@code take} and {@link #runBatch}): the queues are closed and empty,
+     * so their delivery counts are final. A worker that claims later drops its batch uncounted.
+     */
+    private void reconcileClaims() {
+        long delivered = 0;
+        for (BoundedQueue<T> q : queues) {
+            delivered += q.metrics().delivered();
+        }
+        synchronized (counts) {
+            claimsReconciled = true;
+            long unclaimed = delivered - claimed;
+            if (unclaimed > 0) {
+                failed += unclaimed;
+                abandoned += unclaimed;
             }
         }
     }

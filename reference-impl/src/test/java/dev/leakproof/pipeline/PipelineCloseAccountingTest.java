@@ -322,4 +322,35 @@ class PipelineCloseAccountingTest {
         assertEquals(11, taken.get(), "the source was read after the guard tripped");
         assertEquals(11, r.produced());
     }
+
+    @Test
+    @DisplayName("P3: a batch a stuck worker has taken but not yet claimed is counted as abandoned, and once only")
+    void shouldCountTakenButUnclaimedBatchAsAbandonedWhenWorkerIsStuckBetweenTakeAndClaim() {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch taken = new CountDownLatch(1);
+        AtomicInteger processed = new AtomicInteger();
+        Pipeline<Integer> p = h.track(h.<Integer>builder("unclaimed").source(range(5).iterator())
+                .worker(i -> processed.incrementAndGet()).workers(1).queueCapacity(10)
+                .grace(Duration.ofMillis(100)).build());
+        p.afterTake = () -> {
+            taken.countDown();
+            awaitIgnoringInterrupts(gate);
+        };
+        p.start();
+        try {
+            Await.until("batch taken", Harness.LIMIT, () -> taken.getCount() == 0);
+            ShutdownReport r = p.close(Duration.ofMillis(100));
+            Harness.checkReport(r);
+            assertEquals(List.of("leakproof-pipeline-unclaimed-worker-0"),
+                    r.stuckThreads().stream().map(StuckThread::name).toList());
+            assertEquals(1, r.abandoned(), r::toString);
+            assertEquals(0, r.processed());
+        } finally {
+            gate.countDown();
+        }
+        Await.ended(h.thread("unclaimed-worker-0"), Harness.LIMIT);
+        assertEquals(0, processed.get(), "the abandoned batch is not processed after the report");
+        assertConserved(p.metrics());
+        assertEquals(1, p.metrics().failed());
+    }
 }
