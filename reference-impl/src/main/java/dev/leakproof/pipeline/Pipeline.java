@@ -41,16 +41,25 @@ import java.util.function.LongSupplier;
  *       still see that one batch handed over: it is then processed, or discarded if its workers
  *       have already ended.</li>
  *   <li><b>P2</b> {@link #close(Duration) close(timeout)} returns within {@code timeout} plus the
- *       grace period (plus the time the {@link DiscardListener} takes). Afterwards every pipeline
- *       thread has ended, or is named with its stack trace in
- *       {@link ShutdownReport#stuckThreads()}. The waits of close are real time whatever clock is
+ *       grace period. Afterwards every pipeline thread has ended, or is named with its stack trace
+ *       in {@link ShutdownReport#stuckThreads()}. The one user code close runs itself is the
+ *       {@link DiscardListener}, for the batches still queued when it halts (and any a racing
+ *       offer left): close interrupts the threads and starts the grace period <em>before</em>
+ *       calling it, so its time overlaps the grace wait; only a listener that takes longer in
+ *       total than the grace period makes close return later, by the excess. The waits of close are real time whatever clock is
  *       injected; the clock only measures durations and the memory guard's interval.</li>
  *   <li><b>P3</b> In every {@link ShutdownReport}: {@code produced = processed + failed +
  *       discarded}. {@code produced} counts batches taken from the source; each leaves through
  *       exactly one exit: a worker returns ({@code processed}; those completed after the pipeline
  *       left {@code RUNNING} are also counted in {@code drained}), a worker throws or still holds
  *       it when close gives up on that worker ({@code failed}; the latter also in
- *       {@code abandoned}), or it goes to the {@link DiscardListener} ({@code discarded}).</li>
+ *       {@code abandoned}), or it goes to the {@link DiscardListener} ({@code discarded}). A batch
+ *       the producer holds while it runs user code (the routing key function, the memory guard)
+ *       when close gives up on it is also {@code failed} and {@code abandoned}; so is a batch a
+ *       worker close gives up on has taken but not yet started. Such a thread, if it resumes,
+ *       drops that batch without counting it again. The one gap: a producer that close gives up
+ *       on while it is inside a queue offer (JDK code, which the halt wakes by closing the queues
+ *       and interrupting it) may count its batch as discarded after the report.</li>
  * </ul>
  *
  * <h2>Backpressure</h2>
@@ -69,9 +78,10 @@ import java.util.function.LongSupplier;
  * {@link FailurePolicy#FAIL_FAST}, the memory guard). On entering {@code DRAINING} the queues are
  * closed; closing a queue is the end-of-stream signal (the "sentinel"): a worker takes until its
  * queue is closed <em>and</em> empty, so every batch handed over before the close is processed.
- * {@code → HALTING} when close's timeout passes before every thread has ended: every queue is
- * closed and emptied into the {@link DiscardListener} ({@link DiscardReason#HALTED}), the workers
- * and the producer are interrupted, and close waits up to the grace period (default 5 s) more.
+ * {@code → HALTING} when close's timeout passes before every thread has ended: the grace period
+ * (default 5 s) starts, the workers and the producer are interrupted, every queue is closed and
+ * emptied into the {@link DiscardListener} ({@link DiscardReason#HALTED}), and close waits for the
+ * threads until the grace period ends.
  * {@code → TERMINATED} when the last pipeline thread ends (then anything a racing offer left in a
  * closed queue is discarded), or when close gives up on the threads that remain.
  *
@@ -81,7 +91,13 @@ import java.util.function.LongSupplier;
  * to drain the queues, halts if they have not, and returns the {@link ShutdownReport}: the
  * counters, the stop reason and its cause, the time spent in each state, and each thread that did
  * not end. Calling it again (or {@link #close()}) returns the same report; a concurrent second
- * call waits for the first. A worker that ignores interrupts is reported, never waited on beyond
+ * call waits for the first at most its own timeout plus the grace period, and throws
+ * {@link IllegalStateException} if the first has not returned by then (or if interrupted, keeping
+ * the interrupt). An interrupt of the closing thread does not cut the drain short: close still
+ * waits its timeout, and returns with the interrupt flag set. Close may not be called from a
+ * pipeline thread (a worker, the source, the routing key function) nor from the discard listener
+ * while it runs on the closing thread: such a call would wait for itself, so it throws
+ * {@link IllegalStateException}; call {@link #requestStop()} there instead. A worker that ignores interrupts is reported, never waited on beyond
  * the grace period; the batch it holds is counted as {@code failed} and {@code abandoned}.
  *
  * <h2>Failures</h2>
@@ -361,9 +377,12 @@ public final class Pipeline<T> implements AutoCloseable {
     }
 
     /**
-     * The emergency stop: the producer takes no further batch from the source and hands none to a
-     * queue (P1); the workers finish what is queued. Safe from any thread, at any time; the first
-     * stop's reason is the one reported.
+     * The emergency stop: once the producer observes it (it checks before each take from the
+     * source and before each offer), it takes no further batch from the source and hands none to
+     * a queue (P1); the workers finish what is queued. A stop that lands between the producer's
+     * check and its offer may still let that one offer through; the batch is then processed, or
+     * discarded if its workers have ended (P3 holds either way). Safe from any thread, including
+     * pipeline threads, at any time; the first stop's reason is the one reported.
      *
      * @return {@code true} if this call stopped the pipeline, {@code false} if it had already stopped
      */
@@ -391,10 +410,15 @@ public final class Pipeline<T> implements AutoCloseable {
     /**
      * Stops production, waits up to {@code timeout} for the workers to drain the queues, then
      * halts (see the class comment), and returns the report. Returns within {@code timeout} plus
-     * the grace period (P2). Idempotent: later calls return the same report.
+     * the grace period (P2; a discard listener slower in total than the grace period extends it
+     * by the excess). Idempotent: later calls return the same report.
      *
      * @param timeout how long the workers may drain before they are interrupted; positive
      * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     * @throws IllegalStateException when called from a pipeline thread, or from the discard
+     *         listener on the closing thread (use {@link #requestStop()}); or, for a concurrent
+     *         second call, when the first has not returned within this call's timeout plus the
+     *         grace period, or this call is interrupted while waiting
      */
     public ShutdownReport close(Duration timeout) {
         Checks.positive("timeout", timeout);
