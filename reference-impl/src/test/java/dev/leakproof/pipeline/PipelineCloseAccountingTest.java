@@ -353,4 +353,50 @@ class PipelineCloseAccountingTest {
         assertConserved(p.metrics());
         assertEquals(1, p.metrics().failed());
     }
+
+    @Test
+    @DisplayName("P3: a batch the producer holds while a memory reading after a timed-out offer ignores interrupts is counted once")
+    void shouldCountProducerHeldBatchAsAbandonedWhenMemoryReadingAfterOfferTimeoutIgnoresInterrupts() {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch workerGate = new CountDownLatch(1);
+        CountDownLatch inReading = new CountDownLatch(1);
+        AtomicLong clock = new AtomicLong();
+        AtomicInteger armed = new AtomicInteger();
+        CountDownLatch busy = new CountDownLatch(1);
+        Pipeline<Integer> p = h.track(h.<Integer>builder("stuck-guard").source(range(100).iterator())
+                .worker(i -> {
+                    busy.countDown();
+                    workerGate.await(Harness.LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                }).workers(1).queueCapacity(1).offerTimeout(Duration.ofMillis(20)).grace(Duration.ofMillis(100))
+                .clock(clock::get)
+                .memoryGuard(MemoryGuard.heapLimit(1_000).reading(() -> {
+                    if (armed.get() == 1) {
+                        inReading.countDown();
+                        awaitIgnoringInterrupts(gate);
+                    }
+                    return 10L;
+                }).checkInterval(Duration.ofSeconds(1)))
+                .build().start());
+        ShutdownReport r;
+        try {
+            Await.until("producer waiting for space", Harness.LIMIT,
+                    () -> busy.getCount() == 0 && p.metrics().offerTimeouts() > 0);
+            armed.set(1);
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            Await.until("reading stuck", Harness.LIMIT, () -> inReading.getCount() == 0);
+            r = p.close(Duration.ofMillis(100));
+            Harness.checkReport(r);
+            assertEquals(List.of("leakproof-pipeline-stuck-guard-producer"),
+                    r.stuckThreads().stream().map(StuckThread::name).toList());
+            assertEquals(3, r.produced(), r::toString);
+            assertEquals(1, r.abandoned(), "the producer's batch is failed and abandoned: " + r);
+        } finally {
+            gate.countDown();
+            workerGate.countDown();
+        }
+        Await.ended(h.thread("stuck-guard-producer"), Harness.LIMIT);
+        assertConserved(p.metrics());
+        assertEquals(3, p.metrics().produced());
+        assertSame(r, p.report().orElseThrow());
+    }
 }
