@@ -41,16 +41,25 @@ import java.util.function.LongSupplier;
  *       still see that one batch handed over: it is then processed, or discarded if its workers
  *       have already ended.</li>
  *   <li><b>P2</b> {@link #close(Duration) close(timeout)} returns within {@code timeout} plus the
- *       grace period (plus the time the {@link DiscardListener} takes). Afterwards every pipeline
- *       thread has ended, or is named with its stack trace in
- *       {@link ShutdownReport#stuckThreads()}. The waits of close are real time whatever clock is
+ *       grace period. Afterwards every pipeline thread has ended, or is named with its stack trace
+ *       in {@link ShutdownReport#stuckThreads()}. The one user code close runs itself is the
+ *       {@link DiscardListener}, for the batches still queued when it halts (and any a racing
+ *       offer left): close interrupts the threads and starts the grace period <em>before</em>
+ *       calling it, so its time overlaps the grace wait; only a listener that takes longer in
+ *       total than the grace period makes close return later, by the excess. The waits of close are real time whatever clock is
  *       injected; the clock only measures durations and the memory guard's interval.</li>
  *   <li><b>P3</b> In every {@link ShutdownReport}: {@code produced = processed + failed +
  *       discarded}. {@code produced} counts batches taken from the source; each leaves through
  *       exactly one exit: a worker returns ({@code processed}; those completed after the pipeline
  *       left {@code RUNNING} are also counted in {@code drained}), a worker throws or still holds
  *       it when close gives up on that worker ({@code failed}; the latter also in
- *       {@code abandoned}), or it goes to the {@link DiscardListener} ({@code discarded}).</li>
+ *       {@code abandoned}), or it goes to the {@link DiscardListener} ({@code discarded}). A batch
+ *       the producer holds while it runs user code (the routing key function, the memory guard)
+ *       when close gives up on it is also {@code failed} and {@code abandoned}; so is a batch a
+ *       worker close gives up on has taken but not yet started. Such a thread, if it resumes,
+ *       drops that batch without counting it again. The one gap: a producer that close gives up
+ *       on while it is inside a queue offer (JDK code, which the halt wakes by closing the queues
+ *       and interrupting it) may count its batch as discarded after the report.</li>
  * </ul>
  *
  * <h2>Backpressure</h2>
@@ -69,9 +78,10 @@ import java.util.function.LongSupplier;
  * {@link FailurePolicy#FAIL_FAST}, the memory guard). On entering {@code DRAINING} the queues are
  * closed; closing a queue is the end-of-stream signal (the "sentinel"): a worker takes until its
  * queue is closed <em>and</em> empty, so every batch handed over before the close is processed.
- * {@code → HALTING} when close's timeout passes before every thread has ended: every queue is
- * closed and emptied into the {@link DiscardListener} ({@link DiscardReason#HALTED}), the workers
- * and the producer are interrupted, and close waits up to the grace period (default 5 s) more.
+ * {@code → HALTING} when close's timeout passes before every thread has ended: the grace period
+ * (default 5 s) starts, the workers and the producer are interrupted, every queue is closed and
+ * emptied into the {@link DiscardListener} ({@link DiscardReason#HALTED}), and close waits for the
+ * threads until the grace period ends.
  * {@code → TERMINATED} when the last pipeline thread ends (then anything a racing offer left in a
  * closed queue is discarded), or when close gives up on the threads that remain.
  *
@@ -81,7 +91,13 @@ import java.util.function.LongSupplier;
  * to drain the queues, halts if they have not, and returns the {@link ShutdownReport}: the
  * counters, the stop reason and its cause, the time spent in each state, and each thread that did
  * not end. Calling it again (or {@link #close()}) returns the same report; a concurrent second
- * call waits for the first. A worker that ignores interrupts is reported, never waited on beyond
+ * call waits for the first at most its own timeout plus the grace period, and throws
+ * {@link IllegalStateException} if the first has not returned by then (or if interrupted, keeping
+ * the interrupt). An interrupt of the closing thread does not cut the drain short: close still
+ * waits its timeout, and returns with the interrupt flag set. Close may not be called from a
+ * pipeline thread (a worker, the source, the routing key function) nor from the discard listener
+ * while it runs on the closing thread: such a call would wait for itself, so it throws
+ * {@link IllegalStateException}; call {@link #requestStop()} there instead. A worker that ignores interrupts is reported, never waited on beyond
  * the grace period; the batch it holds is counted as {@code failed} and {@code abandoned}.
  *
  * <h2>Failures</h2>
@@ -183,6 +199,13 @@ public final class Pipeline<T> implements AutoCloseable {
     private final BoundedQueue<T>[] queues;
     /** Per worker: the batch it is processing, {@code null}, or {@link #ABANDONED}. */
     private final AtomicReferenceArray<Object> inFlight;
+    /**
+     * The produced batch the producer holds (set with {@code produced++} under {@code counts}),
+     * {@code null}, or {@link #ABANDONED}. The producer releases it by CAS before it offers or
+     * discards the batch; close, giving up on a live producer, takes it by CAS and counts it as
+     * failed and abandoned. Whoever wins the CAS accounts for the batch, so it is counted once.
+     */
+    private final AtomicReference<Object> producerHeld = new AtomicReference<>();
 
     private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.NEW);
     private final AtomicReference<Stop> stop = new AtomicReference<>();
@@ -200,6 +223,13 @@ public final class Pipeline<T> implements AutoCloseable {
     private long abandoned;
     private long offerTimeouts;
     private long listenerFailures;
+    /** Batches workers have claimed (set in their in-flight slot); compared with the queues' deliveries at close. */
+    private long claimed;
+    /** Set by close when it has counted the batches taken but not yet claimed; a late claim then drops its batch. */
+    private boolean claimsReconciled;
+
+    /** Test hook: runs on a worker between its take and its claim of the batch. */
+    volatile Runnable afterTake;
 
     // Producer thread only: the queue calls its drop listener on the offering thread.
     private DropReason producerRefusal;
@@ -208,6 +238,7 @@ public final class Pipeline<T> implements AutoCloseable {
     // Lifecycle: start() and the first close() decide under this lock.
     private final Object lifecycle = new Object();
     private boolean closing;
+    private Thread closingThread;
     private volatile Thread producerThread;
     private volatile Thread[] workerThreads = new Thread[0];
     private final AtomicInteger liveThreads = new AtomicInteger();
@@ -346,9 +377,12 @@ public final class Pipeline<T> implements AutoCloseable {
     }
 
     /**
-     * The emergency stop: the producer takes no further batch from the source and hands none to a
-     * queue (P1); the workers finish what is queued. Safe from any thread, at any time; the first
-     * stop's reason is the one reported.
+     * The emergency stop: once the producer observes it (it checks before each take from the
+     * source and before each offer), it takes no further batch from the source and hands none to
+     * a queue (P1); the workers finish what is queued. A stop that lands between the producer's
+     * check and its offer may still let that one offer through; the batch is then processed, or
+     * discarded if its workers have ended (P3 holds either way). Safe from any thread, including
+     * pipeline threads, at any time; the first stop's reason is the one reported.
      *
      * @return {@code true} if this call stopped the pipeline, {@code false} if it had already stopped
      */
@@ -376,20 +410,37 @@ public final class Pipeline<T> implements AutoCloseable {
     /**
      * Stops production, waits up to {@code timeout} for the workers to drain the queues, then
      * halts (see the class comment), and returns the report. Returns within {@code timeout} plus
-     * the grace period (P2). Idempotent: later calls return the same report.
+     * the grace period (P2; a discard listener slower in total than the grace period extends it
+     * by the excess). Idempotent: later calls return the same report.
      *
      * @param timeout how long the workers may drain before they are interrupted; positive
      * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     * @throws IllegalStateException when called from a pipeline thread, or from the discard
+     *         listener on the closing thread (use {@link #requestStop()}); or, for a concurrent
+     *         second call, when the first has not returned within this call's timeout plus the
+     *         grace period, or this call is interrupted while waiting
      */
     public ShutdownReport close(Duration timeout) {
         Checks.positive("timeout", timeout);
+        Thread self = Thread.currentThread();
+        if (pipelineThreads().contains(self)) {
+            throw new IllegalStateException("pipeline '" + name + "': close() called from its own thread "
+                    + self.getName() + ", which close would wait for; call requestStop() instead");
+        }
         boolean first;
         synchronized (lifecycle) {
             first = !closing;
+            if (!first && closingThread == self && report == null) {
+                throw new IllegalStateException("pipeline '" + name + "': close() called again by the thread "
+                        + "that is closing it (from the discard listener?); it cannot wait for itself");
+            }
             closing = true;
+            if (first) {
+                closingThread = self;
+            }
         }
         if (!first) {
-            return awaitReport();
+            return awaitReport(timeout);
         }
         try {
             ShutdownReport r = shutDown(timeout);
@@ -405,18 +456,28 @@ public final class Pipeline<T> implements AutoCloseable {
         return Optional.ofNullable(report);
     }
 
-    private ShutdownReport awaitReport() {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                reportReady.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+    /**
+     * A later close: waits for the first close's report, at most {@code timeout} plus the grace
+     * period (P2 for this caller too). An interrupt ends the wait (the flag is kept set).
+     *
+     * @throws IllegalStateException when the wait ends before the first close has returned
+     */
+    private ShutdownReport awaitReport(Duration timeout) {
+        long waitNanos = Checks.toNanos(timeout);
+        long graceNanos = Checks.toNanos(grace);
+        long deadline = deadlineAfter(Duration.ofNanos(graceNanos > Long.MAX_VALUE - waitNanos
+                ? Long.MAX_VALUE : waitNanos + graceNanos));
+        boolean ready;
+        try {
+            ready = reportReady.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("pipeline '" + name + "': interrupted while waiting for the "
+                    + "concurrent close() to finish", e);
+        }
+        if (!ready) {
+            throw new IllegalStateException("pipeline '" + name + "': a concurrent close() is still running after "
+                    + timeout + " plus the grace period " + grace + "; see report() later");
         }
         ShutdownReport r = report;
         if (r == null) {
@@ -438,21 +499,24 @@ public final class Pipeline<T> implements AutoCloseable {
         stop(StopReason.CLOSED, "close() called before the source ended", null);
         enterDraining();
         List<Thread> threads = pipelineThreads();
-        boolean interrupted = !joinAll(threads, deadline);
+        boolean interrupted = joinAll(threads, deadline);
         boolean halted = false;
         if (anyAlive(threads) && state.compareAndSet(PipelineState.DRAINING, PipelineState.HALTING)) {
             halted = true;
             haltingAt = clock.getAsLong();
-            // Wakes blocked producers and consumers (Q4); every queued batch goes to the discard listener once (Q3).
-            for (BoundedQueue<T> q : queues) {
-                q.closeAndDiscard();
-            }
+            // The grace period starts now, and the threads are interrupted first, so that the time the
+            // discard listener takes below runs concurrently with the grace wait instead of before it (P2).
+            long graceDeadline = deadlineAfter(grace);
             for (Thread t : threads) {
                 if (t.isAlive() && t != Thread.currentThread()) {
                     t.interrupt();
                 }
             }
-            interrupted |= !joinAll(threads, deadlineAfter(grace));
+            // Wakes blocked producers and consumers (Q4); every queued batch goes to the discard listener once (Q3).
+            for (BoundedQueue<T> q : queues) {
+                q.closeAndDiscard();
+            }
+            interrupted |= joinAll(threads, graceDeadline);
         }
         List<StuckThread> stuck = new ArrayList<>();
         Thread[] ws = workerThreads;
@@ -466,8 +530,19 @@ public final class Pipeline<T> implements AutoCloseable {
                 abandon(w);
             }
         }
+        Thread producer = producerThread;
+        if (producer != null && producer.isAlive()) {
+            abandonProducerBatch();
+        }
         // Anything a stop stranded in a closed queue (an offer that raced with the close).
         sweep();
+        boolean workerAlive = false;
+        for (Thread t : ws) {
+            workerAlive |= t.isAlive();
+        }
+        if (workerAlive) {
+            reconcileClaims();
+        }
         if (monitor != null) {
             for (BoundedQueue<T> q : queues) {
                 monitor.unwatch(q.name());
@@ -501,26 +576,28 @@ public final class Pipeline<T> implements AutoCloseable {
     }
 
     /**
-     * Joins every thread until {@code deadline} (System.nanoTime); false if interrupted, which ends
-     * the wait. A pipeline thread that closes its own pipeline does not wait for itself (it is then
-     * named in the report, being alive).
+     * Joins every thread until {@code deadline} (System.nanoTime). An interrupt (pending or new)
+     * does not end the wait early: it is remembered and returned, for the caller to restore.
+     *
+     * @return whether the calling thread was interrupted meanwhile (its flag is then clear)
      */
     private static boolean joinAll(List<Thread> threads, long deadline) {
         Thread self = Thread.currentThread();
+        boolean interrupted = false;
         for (Thread t : threads) {
             while (t != self && t.isAlive()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    return true;
+                    return interrupted;
                 }
                 try {
                     t.join(remaining / 1_000_000, (int) (remaining % 1_000_000));
                 } catch (InterruptedException e) {
-                    return false;
+                    interrupted = true;
                 }
             }
         }
-        return true;
+        return interrupted;
     }
 
     private static boolean anyAlive(List<Thread> threads) {
@@ -608,8 +685,42 @@ public final class Pipeline<T> implements AutoCloseable {
             stop(StopReason.SOURCE_FAILED, "producer failed: " + e, e);
             throw e;
         } finally {
-            endOfSource();
-            threadEnded();
+            try {
+                // A batch still held here (an Error escaped user code) leaves through the discard listener.
+                T held = releaseHeld();
+                if (held != null) {
+                    discard(held, DiscardReason.STOPPED);
+                }
+            } finally {
+                endOfSource();
+                threadEnded();
+            }
+        }
+    }
+
+    /** Releases the producer's held batch, if it still has one (close has not taken it); producer thread only. */
+    @SuppressWarnings("unchecked") // only batches of T, or ABANDONED, are ever stored
+    private T releaseHeld() {
+        Object held = producerHeld.get();
+        if (held != null && held != ABANDONED && producerHeld.compareAndSet(held, null)) {
+            return (T) held;
+        }
+        return null;
+    }
+
+    /** Whether the producer still owns {@code batch} and has now released it; {@code false} when close took it. */
+    private boolean release(T batch) {
+        return producerHeld.compareAndSet(batch, null);
+    }
+
+    /** Close's side of the race: counts the batch a live producer still holds as failed and abandoned. */
+    private void abandonProducerBatch() {
+        Object held = producerHeld.get();
+        if (held != null && held != ABANDONED && producerHeld.compareAndSet(held, ABANDONED)) {
+            synchronized (counts) {
+                failed++;
+                abandoned++;
+            }
         }
     }
 
@@ -620,6 +731,10 @@ public final class Pipeline<T> implements AutoCloseable {
                     return;
                 }
                 checkMemory();
+                if (stopRequested()) {
+                    // The guard may just have tripped: take nothing more from the source.
+                    return;
+                }
                 T batch = nextFromSource();
                 if (batch == null) {
                     return;
@@ -627,9 +742,14 @@ public final class Pipeline<T> implements AutoCloseable {
                 int q;
                 try {
                     q = routing.route(batch, turn++, queues.length);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     stop(StopReason.SOURCE_FAILED, "the routing key function threw " + e, e);
-                    discard(batch, DiscardReason.UNROUTABLE);
+                    if (release(batch)) {
+                        discard(batch, DiscardReason.UNROUTABLE);
+                    }
+                    if (e instanceof VirtualMachineError) {
+                        throw (VirtualMachineError) e;
+                    }
                     return;
                 }
                 if (handOff(batch, q) != HandOff.HANDED) {
@@ -659,6 +779,7 @@ public final class Pipeline<T> implements AutoCloseable {
         }
         synchronized (counts) {
             produced++;
+            producerHeld.set(batch);
         }
         return batch;
     }
@@ -678,6 +799,11 @@ public final class Pipeline<T> implements AutoCloseable {
     HandOff handOff(T batch, int q) throws InterruptedException {
         BoundedQueue<T> queue = queues[q];
         for (;;) {
+            Object held = producerHeld.get();
+            if (held == ABANDONED || held == batch && !release(batch)) {
+                // close gave up on this thread and counted the batch as failed and abandoned.
+                return HandOff.DISCARDED;
+            }
             if (stopRequested()) {
                 discard(batch, DiscardReason.STOPPED);
                 return HandOff.DISCARDED;
@@ -692,6 +818,10 @@ public final class Pipeline<T> implements AutoCloseable {
             }
             synchronized (counts) {
                 offerTimeouts++;
+                // Still the producer's: hold it again while the memory guard (user code) runs.
+                if (!producerHeld.compareAndSet(null, batch)) {
+                    return HandOff.DISCARDED;
+                }
             }
             checkMemory();
         }
@@ -749,6 +879,10 @@ public final class Pipeline<T> implements AutoCloseable {
                 stop(StopReason.INTERRUPTED, "worker " + w + " interrupted", e);
                 continue;
             }
+            Runnable hook = afterTake;
+            if (hook != null && batch != null) {
+                hook.run();
+            }
             if (batch == null || !runBatch(w, batch) || state.get() == PipelineState.HALTING) {
                 return;
             }
@@ -775,7 +909,14 @@ public final class Pipeline<T> implements AutoCloseable {
      *         a {@link VirtualMachineError})
      */
     boolean runBatch(int w, T batch) {
-        inFlight.set(w, batch);
+        synchronized (counts) {
+            if (claimsReconciled) {
+                // close gave up on this thread while it held the batch unclaimed, and counted it as abandoned.
+                return false;
+            }
+            claimed++;
+            inFlight.set(w, batch);
+        }
         Throwable failure = null;
         try {
             worker.process(batch);
@@ -821,6 +962,26 @@ public final class Pipeline<T> implements AutoCloseable {
             synchronized (counts) {
                 failed++;
                 abandoned++;
+            }
+        }
+    }
+
+    /**
+     * Counts as failed and abandoned each batch a worker has taken from its queue but not yet
+     * claimed (it is between {@code take} and {@link #runBatch}): the queues are closed and empty,
+     * so their delivery counts are final. A worker that claims later drops its batch uncounted.
+     */
+    private void reconcileClaims() {
+        long delivered = 0;
+        for (BoundedQueue<T> q : queues) {
+            delivered += q.metrics().delivered();
+        }
+        synchronized (counts) {
+            claimsReconciled = true;
+            long unclaimed = delivered - claimed;
+            if (unclaimed > 0) {
+                failed += unclaimed;
+                abandoned += unclaimed;
             }
         }
     }
@@ -871,7 +1032,9 @@ public final class Pipeline<T> implements AutoCloseable {
         long used;
         try {
             used = guard.usedBytes();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
             LOG.log(System.Logger.Level.WARNING, "pipeline '" + name + "': memory reading failed", e);
             return;
         }

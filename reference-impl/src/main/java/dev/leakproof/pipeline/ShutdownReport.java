@@ -67,7 +67,12 @@ public record ShutdownReport(
         return Optional.ofNullable(cause);
     }
 
-    /** {@code processed + failed + discarded == produced} (P3); always {@code true} for a report a pipeline made. */
+    /**
+     * {@code processed + failed + discarded == produced} (P3). {@code true} for every report a
+     * pipeline makes, with one exception, described under P3 in {@link Pipeline}: close gave up
+     * on a producer that was inside a queue offer (not user code; the halt wakes it, so only a
+     * producer starved of CPU for the whole grace period).
+     */
     public boolean isConserved() {
         return produced == processed + failed + discarded;
     }

@@ -336,6 +336,7 @@ class PipelineTest {
         Harness.checkReport(r);
         assertEquals(StopReason.MEMORY_LIMIT, r.reason());
         assertTrue(r.detail().contains("1000 bytes >= limit 1000 bytes"), r.detail());
+        assertEquals(r.produced(), taken.get(), "the source was read after the guard tripped");
     }
 
     @Test
@@ -410,9 +411,14 @@ class PipelineTest {
             assertEquals(StopReason.CLOSED, r.reason());
             assertEquals(3, r.produced());
             assertEquals(3, r.processed());
+            assertEquals(0, r.abandoned(), "a producer stuck in the source holds no batch");
         } finally {
             gate.countDown();
         }
+        Await.ended(h.thread("stuck-source-producer"), Harness.LIMIT);
+        PipelineMetrics m = p.metrics();
+        assertEquals(3, m.produced(), "the resumed producer's end of source adds nothing");
+        assertEquals(m.produced(), m.processed() + m.failed() + m.discarded(), m::toString);
     }
 
     @Test
@@ -596,13 +602,23 @@ class PipelineTest {
     }
 
     @Test
-    @DisplayName("P3: produced = processed + failed + discarded in every report, whenever the pipeline is stopped or closed")
+    @DisplayName("P3: produced = processed + failed + discarded in every report, whenever the pipeline is stopped, closed or halted")
     void shouldKeepEveryReportConservedWhenStoppedAtRandomPoints() throws InterruptedException {
         for (int round = 0; round < 20; round++) {
             AtomicInteger taken = new AtomicInteger();
             int stopAt = 50 + round * 37;
+            // Every third round halts: the workers then block (interruptibly) once the stop point is passed.
+            boolean halting = round % 3 == 2;
+            CountDownLatch released = new CountDownLatch(1);
+            AtomicInteger blocked = new AtomicInteger();
             Pipeline<Integer> p = h.track(h.<Integer>builder("conserve-" + round).source(taken::getAndIncrement)
                     .worker(i -> {
+                        if (halting && i >= stopAt) {
+                            blocked.incrementAndGet();
+                            if (!released.await(Harness.LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                                throw new AssertionError("never released");
+                            }
+                        }
                         if (i % 13 == 0) {
                             throw new IllegalStateException("unlucky " + i);
                         }
@@ -612,8 +628,17 @@ class PipelineTest {
             if (round % 3 == 0) {
                 p.requestStop();
             }
-            ShutdownReport r = p.close(Harness.LIMIT);
+            ShutdownReport r;
+            try {
+                if (halting) {
+                    Await.until("a worker blocked", Harness.LIMIT, () -> blocked.get() > 0);
+                }
+                r = p.close(halting ? Duration.ofMillis(20) : Harness.LIMIT);
+            } finally {
+                released.countDown();
+            }
             Harness.checkReport(r);
+            assertEquals(halting, r.halted(), r::toString);
             assertTrue(r.stuckThreads().isEmpty(), r::toString);
             assertEquals(r.discarded(), h.discards.size(), "every discarded batch reached the listener once");
             h.discards.clear();
