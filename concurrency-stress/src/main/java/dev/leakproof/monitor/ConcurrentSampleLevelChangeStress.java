@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * actor samples 90 %; the other samples 90 % then 10 %. The arbiter records the raises (r1) and clears
  * (r2) the listener saw, the final level (r3: ordinal) and the watcher's own change count (r4).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t ConcurrentSampleLevelChangeStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.ConcurrentSampleLevelChangeStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 1, 0, 2", expect = Expect.ACCEPTABLE, desc = "one alert raised, then cleared by the 10 % sample")

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the end signal. The arbiter records how often each batch was processed (r1, r2), the
  * discard count (r3) and what is left in the queue (r4).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t EndOfSourceLastBatchRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.EndOfSourceLastBatchRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 1, 0, 0", expect = Expect.ACCEPTABLE, desc = "both batches were processed once before the worker saw the end of the source")

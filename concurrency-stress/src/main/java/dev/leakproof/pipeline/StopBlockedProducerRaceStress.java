@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queue. The arbiter records the discard count (r2) and the queue's size (r3). A producer that never
  * wakes shows as a hung test.
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t StopBlockedProducerRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.StopBlockedProducerRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "2, 1, 1", expect = Expect.ACCEPTABLE, desc = "the producer woke (or saw the stop before blocking); its batch was discarded, the queued one kept for the workers")

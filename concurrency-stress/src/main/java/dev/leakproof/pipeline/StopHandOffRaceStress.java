@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * other actor calls {@code requestStop()}. The arbiter records the queue's size (r4) and the
  * discard listener's count (r5).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t StopHandOffRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.StopHandOffRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 0, 1, 2, 0", expect = Expect.ACCEPTABLE, desc = "the stop came after both hand-offs; both batches are queued for the workers")

@@ -17,7 +17,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * actors, not a third observer: jcstress skips tests with more actors than the 2 CPUs here.)
  * The arbiter records usedBytes (r3) and the B3 gap (r4, 0 when conserved).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t AcquireReleaseAccountingRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.AcquireReleaseAccountingRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = {"1, 128, 128, 0", "1, 64, 128, 0"}, expect = Expect.ACCEPTABLE, desc = "the acquisition got the released memory; the pool is full again")

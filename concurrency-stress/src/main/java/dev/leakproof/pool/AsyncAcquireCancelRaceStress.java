@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * whether the future holds a lease (r2), usedBytes before closing that lease (r3) and the B3 gap
  * after closing it (r4).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t AsyncAcquireCancelRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.AsyncAcquireCancelRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "0, 1, 64, 0", expect = Expect.ACCEPTABLE, desc = "the waiter was served before the cancel; the caller owns the lease")

@@ -16,7 +16,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * allowed, 0 if A failed fast). The other actor force-releases A, acquires lease B on the same memory
  * (r2: 1 if it got it), reads byte 0 on hand-out (r3) and writes 2; the arbiter reads B's byte 0 (r4).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t ForceReleaseReuseRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.ForceReleaseReuseRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 1, 0, 2", expect = Expect.ACCEPTABLE, desc = "the owner wrote before the revocation; the new lease got the buffer scrubbed")

@@ -16,7 +16,7 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
  * cleanup action directly ({@code trackerOf(L).reclaim()}, r1: 1 if it ended the lease). The arbiter
  * records {@code releases} (r2), {@code gcReclaimed} (r3), {@code freeBuffers} (r4) and usedBytes (r5).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t GcReclaimCloseRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.GcReclaimCloseRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "0, 1, 0, 1, 0", expect = Expect.ACCEPTABLE, desc = "the owner's close ended the lease; the cleanup action found it ended")

@@ -17,7 +17,7 @@ import org.openjdk.jcstress.infra.results.IIIIII_Result;
  * (r2), {@code forceReleased} (r3), {@code redundantCloses} (r4), {@code freeBuffers} (r5) and the
  * B3 gap (r6, 0 when conserved).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t LeaseCloseForceReleaseRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.LeaseCloseForceReleaseRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "0, 1, 0, 0, 1, 0", expect = Expect.ACCEPTABLE, desc = "the owner's close ended the lease; the force-release found it already ended")

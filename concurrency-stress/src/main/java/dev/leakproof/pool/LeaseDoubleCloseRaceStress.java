@@ -15,7 +15,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * <p>A one-buffer pool lends lease L; both actors call {@code L.close()}. The arbiter records
  * {@code releases} (r1), {@code redundantCloses} (r2), {@code usedBytes} (r3) and {@code freeBuffers} (r4).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t LeaseDoubleCloseRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.LeaseDoubleCloseRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 1, 0, 1", expect = Expect.ACCEPTABLE, desc = "one close returned the buffer, the other was counted as redundant")

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * (r1: 1 accepted, 0 refused); the consumer polls once. The arbiter records the drop listener's
  * {@code TIMED_OUT} count (r2) and what is left inside (r3).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t BlockTimeoutConsumerRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.BlockTimeoutConsumerRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 0, 2", expect = Expect.ACCEPTABLE, desc = "the consumer freed space in time; the element was accepted and waits for a consumer")

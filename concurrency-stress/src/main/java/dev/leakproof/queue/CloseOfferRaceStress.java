@@ -16,7 +16,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * other closes the queue. The arbiter drains the closed queue (r2: what it got) and records the drop
  * listener's {@code CLOSED} count (r3).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t CloseOfferRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.CloseOfferRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 1, 0", expect = Expect.ACCEPTABLE, desc = "the offer came before the close; consumers can still drain the element")

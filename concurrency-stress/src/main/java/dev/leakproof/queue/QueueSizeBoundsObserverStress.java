@@ -17,7 +17,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * and reads {@code size()} between them (r2). (The actors observe, rather than a third observer
  * actor: jcstress skips tests with more actors than the 2 CPUs here.)
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t QueueSizeBoundsObserverStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.QueueSizeBoundsObserverStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = {"0, 0", "0, 1", "0, 2", "1, 0", "1, 1", "1, 2", "2, 0", "2, 1", "2, 2"}, expect = Expect.ACCEPTABLE,

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * records {@code succeeded} (r1), abandoned items (r2), buffered items (r3), {@code lateCompletions}
  * (r4) and the dead-letter listener's calls (r5).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t LateCompletionStaleReclaimRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.LateCompletionStaleReclaimRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 0, 0, 0, 0", expect = Expect.ACCEPTABLE, desc = "the completion came first; the item succeeded and the cleanup found nothing stale")
