@@ -58,8 +58,18 @@ count_tests() {
   fi
 }
 
+# Builds jcstress.jar alone (not the benchmark and report jars that common.sh's ensure_built also
+# wants) unless it exists and is newer than every source file it is made of.
+ensure_stress_built() {
+  if [[ ! -f "$STRESS_JAR" ]] || [[ -n "$(find "$LEAKPROOF_ROOT/reference-impl" "$LEAKPROOF_ROOT/concurrency-stress" \
+      -path '*/src/*' -newer "$STRESS_JAR" -print -quit 2>/dev/null)" ]]; then
+    log "building jcstress.jar (mvn package -pl concurrency-stress -am, tests skipped)"
+    (cd "$LEAKPROOF_ROOT" && mvn -B -q package -DskipTests -Dstress.skip=true -pl concurrency-stress -am) || die "build failed"
+  fi
+}
+
 if [[ $dry -eq 0 ]]; then
-  ensure_built
+  ensure_stress_built
   [[ -n "$out" ]] || out="$(new_run_dir)"
 fi
 out="${out:-$OUT_ROOT/<run-id>}"
