@@ -90,7 +90,7 @@ else
 fi
 if [[ $dry -eq 1 ]]; then
   echo "would run: java -jar $STRESS_JAR ${args[*]}"
-  [[ $controls -eq 1 ]] && echo "then: java -cp $STRESS_JAR dev.leakproof.stress.ControlsCheck $report/output.txt"
+  [[ $controls -eq 1 ]] && echo "then: java -cp $STRESS_JAR dev.leakproof.stress.ControlsCheck $report"
   exit 0
 fi
 mkdir -p "$report"
@@ -100,15 +100,21 @@ set +e
 code=$?
 set -e
 
-# Summary: one status per test (FAILED if any configuration failed), from the text output.
+# Summary: one status per test (FAILED if any configuration failed), from the HTML report's index,
+# which jcstress writes in every mode (its text output lists passed tests only in quick mode).
 summarize() {
-  local f="$report/output.txt"
-  grep -oE '\[(OK|FAILED|ERROR|[A-Z_ ]+)\] +dev\.leakproof\.[A-Za-z0-9_.]+' "$f" \
-    | sed -E 's/^\[([^]]+)\] +/\1 /' | awk '{ if (!($2 in s) || $1 != "OK") s[$2] = $1 } END { for (t in s) print s[t], t }' | sort -k2
+  awk 'match($0, /<a href="dev\.leakproof[^"]*\.html">/) {
+         n = substr($0, RSTART + 9, RLENGTH - 9 - 7)
+         if ((getline nxt) > 0 && match(nxt, />[A-Z][A-Z_ ]*<\/td>/)) {
+           st = substr(nxt, RSTART + 1, RLENGTH - 6)
+           if (!(n in s) || st != "PASSED") s[n] = st
+         }
+       }
+       END { for (t in s) print s[t], t }' "$report/index.html" | sort -k2
 }
 rows="$(summarize || true)"
-passed=$(grep -c '^OK ' <<< "$rows" || true)
-failed=$(grep -vc '^OK ' <<< "$rows" || true); [[ -n "$rows" ]] || failed=0
+passed=$(grep -c '^PASSED ' <<< "$rows" || true)
+failed=$(grep -vc '^PASSED ' <<< "$rows" || true); [[ -n "$rows" ]] || failed=0
 if [[ "$format" == json ]]; then
   {
     printf '{\n  "format": 1,\n  "kind": "%s",\n  "report": "%s/index.html",\n  "jcstressExit": %d,\n  "passed": %d,\n  "failed": %d,\n  "tests": [' \
@@ -132,7 +138,7 @@ fi
 
 if [[ $controls -eq 1 ]]; then
   if [[ $code -ne 1 ]]; then log "negative controls NOT caught (jcstress exit $code): the stress tests have no power"; exit 1; fi
-  if java -cp "$STRESS_JAR" dev.leakproof.stress.ControlsCheck "$report/output.txt"; then
+  if java -cp "$STRESS_JAR" dev.leakproof.stress.ControlsCheck "$report"; then
     log "every negative control was caught with a FORBIDDEN outcome: the tests have power"; exit 0
   fi
   log "some negative control was NOT caught (see above): its test has no proven power"; exit 1

@@ -29,7 +29,13 @@ import java.util.regex.Pattern;
  * race. The text output is used rather than the HTML report because it is what jcstress prints for
  * every run, one status line and one result table per test and configuration, in a stable format.
  *
- * <p>Run: {@code java -cp concurrency-stress/target/jcstress.jar dev.leakproof.stress.ControlsCheck <jcstress-output.txt>}
+ * <p>It also accepts the folder of jcstress's HTML report instead of the text output: there a
+ * control counts as caught when {@code index.html} grades it {@code FAILED}, which jcstress does only
+ * for a forbidden outcome ({@code ERROR} is separate). {@code scripts/stress.sh --controls} uses the
+ * report, because in jcstress's non-quick modes the text output of passed configurations is sparse;
+ * the {@code mvn verify} gate (quick mode) uses the stricter text check.
+ *
+ * <p>Run: {@code java -cp concurrency-stress/target/jcstress.jar dev.leakproof.stress.ControlsCheck <jcstress-output.txt | report-dir>}
  * <br>Exit code: 0 when every control was caught, 1 when one was not (each is named), 2 on bad input.
  */
 public final class ControlsCheck {
@@ -50,8 +56,12 @@ public final class ControlsCheck {
             System.exit(2);
         }
         Path output = Path.of(args[0]);
+        boolean report = Files.isDirectory(output);
+        if (report) {
+            output = output.resolve("index.html");
+        }
         if (!Files.isRegularFile(output)) {
-            System.err.println("ControlsCheck: no jcstress output at " + output);
+            System.err.println("ControlsCheck: no jcstress output or report at " + args[0]);
             System.exit(2);
         }
         Set<String> controls = listControls();
@@ -59,7 +69,8 @@ public final class ControlsCheck {
             System.err.println("ControlsCheck: no class of " + CONTROLS_PACKAGE + " in META-INF/TestList");
             System.exit(2);
         }
-        Map<String, String> verdicts = check(controls, Files.readAllLines(output, StandardCharsets.UTF_8));
+        List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+        Map<String, String> verdicts = report ? checkReport(controls, lines) : check(controls, lines);
         int missed = 0;
         for (Map.Entry<String, String> e : verdicts.entrySet()) {
             boolean caught = e.getValue().equals("caught");
@@ -111,6 +122,32 @@ public final class ControlsCheck {
                 verdict = "not caught: jcstress reported " + s + " (the control is not broken enough, or the test has no power)";
             }
             verdicts.put(c, verdict);
+        }
+        return verdicts;
+    }
+
+    /** {@code <a href="dev.leakproof.controls.X.html">} then, on the next line, {@code <td class="failed">FAILED</td>}. */
+    private static final Pattern REPORT_LINK = Pattern.compile("<a href=\"(" + Pattern.quote(CONTROLS_PACKAGE) + "[^\"]+)\\.html\">");
+    private static final Pattern REPORT_STATUS = Pattern.compile("<td class=\"[a-zA-Z]+\">([A-Z][A-Z_ ]*)</td>");
+
+    /** Verdict per control from the HTML report's index: "caught" when graded FAILED in every row that names it. */
+    static Map<String, String> checkReport(Set<String> controls, List<String> lines) {
+        Map<String, Set<String>> statuses = new TreeMap<>();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            Matcher link = REPORT_LINK.matcher(lines.get(i));
+            if (link.find()) {
+                Matcher st = REPORT_STATUS.matcher(lines.get(i + 1));
+                if (st.find()) {
+                    statuses.computeIfAbsent(link.group(1), k -> new TreeSet<>()).add(st.group(1).trim());
+                }
+            }
+        }
+        Map<String, String> verdicts = new TreeMap<>();
+        for (String c : controls) {
+            Set<String> s = statuses.get(c);
+            verdicts.put(c, s == null ? "not in the report (check the -t filter)"
+                    : s.contains("FAILED") ? "caught"
+                    : "not caught: the report grades it " + s + " (the control is not broken enough, or the test has no power)");
         }
         return verdicts;
     }
