@@ -16,7 +16,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * is still there; the other polls. The arbiter records what was polled (r1), which elements reached
  * the drop listener as a bit mask (r2: A=1, B=2) and what is left inside (r3).
  *
- * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t DropOldestOfferPollRaceStress -m quick}
+ * <p>Run alone: {@code java -jar concurrency-stress/target/jcstress.jar -t '\.DropOldestOfferPollRaceStress$' -m quick}
  */
 @JCStressTest
 @Outcome(id = "1, 0, 2", expect = Expect.ACCEPTABLE, desc = "consumer took A first; B was then accepted without an eviction")
