@@ -3,6 +3,9 @@ package dev.leakproof.pipeline;
 import dev.leakproof.testing.Await;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +90,28 @@ final class Harness implements ThreadFactory {
         }
         for (Thread t : threads) {
             Await.ended(t, LIMIT);
+        }
+    }
+
+    static Iterable<Integer> range(int n) {
+        return () -> IntStream.range(0, n).iterator();
+    }
+
+    /** A worker that waits for the test to open {@code gate}, whatever interrupts it gets meanwhile. */
+    static void awaitIgnoringInterrupts(CountDownLatch gate) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (gate.await(Harness.LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                throw new AssertionError("gate never opened");
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import static dev.leakproof.pipeline.Harness.awaitIgnoringInterrupts;
+import static dev.leakproof.pipeline.Harness.range;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,27 +40,7 @@ class PipelineCloseAccountingTest {
         h.tearDown();
     }
 
-    private static Iterable<Integer> range(int n) {
-        return () -> IntStream.range(0, n).iterator();
-    }
 
-    /** Waits for {@code gate}, bounded, ignoring interrupts (restored afterwards). */
-    private static void awaitIgnoringInterrupts(CountDownLatch gate) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (gate.await(Harness.LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    break;
-                }
-                throw new AssertionError("gate never opened");
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Busy for {@code nanos} of real time (no sleep: the point is to take time on this thread). */
     private static void spin(long nanos) {

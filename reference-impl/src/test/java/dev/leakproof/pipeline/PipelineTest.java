@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import static dev.leakproof.pipeline.Harness.awaitIgnoringInterrupts;
+import static dev.leakproof.pipeline.Harness.range;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -47,27 +49,7 @@ class PipelineTest {
         h.tearDown();
     }
 
-    private static Iterable<Integer> range(int n) {
-        return () -> IntStream.range(0, n).iterator();
-    }
 
-    /** A worker that waits for the test to open {@code gate}, whatever interrupts it gets meanwhile. */
-    private static void awaitIgnoringInterrupts(CountDownLatch gate) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (gate.await(Harness.LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    break;
-                }
-                throw new AssertionError("gate never opened");
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     // ---------------------------------------------------------------- normal end
 
