@@ -29,9 +29,19 @@ public final class HeapTrend {
      * @param rSquared       goodness of fit
      * @param thresholdMibPerHour the threshold judged against
      * @param verdict        LEAK when {@code ciHigh > threshold}; INCONCLUSIVE with fewer than 3 points
+     * @param interceptMib   the fitted heap at time 0, MiB (for drawing the line)
      */
     public record Fit(int samples, double slopeMibPerHour, double ciLow, double ciHigh, double pValue,
-                      double rSquared, double thresholdMibPerHour, Verdict verdict) {
+                      double rSquared, double thresholdMibPerHour, Verdict verdict, double interceptMib) {
+
+        /**
+         * Half the width of the slope's confidence interval, MiB/h: the smallest growth rate this
+         * run can tell from zero. A resolution coarser than the threshold means that even a flat
+         * heap is judged LEAK, because the run is too short or too noisy to show otherwise.
+         */
+        public double resolution() {
+            return (ciHigh - ciLow) / 2;
+        }
     }
 
     /**
@@ -52,7 +62,8 @@ public final class HeapTrend {
         }
         int n = (int) regression.getN();
         if (n < 3) {
-            return new Fit(n, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, thresholdMibPerHour, Verdict.INCONCLUSIVE);
+            return new Fit(n, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, thresholdMibPerHour, Verdict.INCONCLUSIVE,
+                    Double.NaN);
         }
         double slope = regression.getSlope();
         double stdErr = regression.getSlopeStdErr();
@@ -60,6 +71,6 @@ public final class HeapTrend {
         double high = slope + halfWidth;
         Verdict verdict = high > thresholdMibPerHour ? Verdict.LEAK : Verdict.PASS;
         return new Fit(n, slope, slope - halfWidth, high, regression.getSignificance(), regression.getRSquare(),
-                thresholdMibPerHour, verdict);
+                thresholdMibPerHour, verdict, regression.getIntercept());
     }
 }

@@ -36,9 +36,27 @@ public final class JmhResults {
      * @param error     the primary score's 99.9 % error (NaN for a single iteration)
      * @param unit      the primary score's unit
      * @param secondary secondary metrics' scores by name
+     * @param mode      JMH mode: {@code thrpt}, {@code avgt}, {@code sample}, {@code ss}
+     * @param rawData   the primary metric's per-iteration scores, all forks in order
+     * @param secondaryErrors secondary metrics' errors by name (NaN where JMH gave none)
      */
     public record Row(String benchmark, Map<String, String> params, double score, double error, String unit,
-                      Map<String, Double> secondary) {
+                      Map<String, Double> secondary, String mode, double[] rawData, Map<String, Double> secondaryErrors) {
+
+        /** Whether a larger primary score is better: throughput modes and {@code ops/...} units. */
+        public boolean higherIsBetter() {
+            return "thrpt".equals(mode) || unit.startsWith("ops/");
+        }
+
+        /** The benchmark with every parameter: the key under which two runs are compared. */
+        public String key() {
+            return benchmark + params;
+        }
+
+        /** The error of {@link #workScore()}. */
+        public double workError() {
+            return secondary.containsKey(TRANSFERS) ? secondaryErrors.getOrDefault(TRANSFERS, Double.NaN) : error;
+        }
 
         /** The score that measures useful work: successful transfers where counted, else the primary score. */
         public double workScore() {
@@ -64,11 +82,25 @@ public final class JmhResults {
         }
     }
 
-    /** Reads every row of a JMH JSON file. */
-    public static List<Row> read(Path file) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
+    /**
+     * Reads every row of a JMH JSON file.
+     *
+     * @throws InputException when the file cannot be read or is not a JMH JSON array of results
+     */
+    public static List<Row> read(Path file) throws InputException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new InputException("cannot read JMH results " + file + ": " + e.getMessage(), e);
+        }
         if (root == null || !root.isArray()) {
-            throw new IOException(file + " is not a JMH JSON result (expected a JSON array)");
+            throw new InputException(file + " is not a JMH JSON result (expected a JSON array, as -rf json writes)");
+        }
+        for (JsonNode node : root) {
+            if (!node.has("benchmark") || !node.path("primaryMetric").isObject()) {
+                throw new InputException(file + " holds an entry without 'benchmark' and 'primaryMetric': not JMH 1.x JSON");
+            }
         }
         List<Row> rows = new ArrayList<>();
         for (JsonNode node : root) {
@@ -80,12 +112,21 @@ public final class JmhResults {
             }
             JsonNode primary = node.path("primaryMetric");
             Map<String, Double> secondary = new LinkedHashMap<>();
+            Map<String, Double> secondaryErrors = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = node.path("secondaryMetrics").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 secondary.put(e.getKey(), number(e.getValue().path("score")));
+                secondaryErrors.put(e.getKey(), number(e.getValue().path("scoreError")));
+            }
+            List<Double> raw = new ArrayList<>();
+            for (JsonNode fork : primary.path("rawData")) {
+                for (JsonNode iteration : fork) {
+                    raw.add(number(iteration));
+                }
             }
             rows.add(new Row(node.path("benchmark").asText(), params, number(primary.path("score")),
-                    number(primary.path("scoreError")), primary.path("scoreUnit").asText(), secondary));
+                    number(primary.path("scoreError")), primary.path("scoreUnit").asText(), secondary,
+                    node.path("mode").asText(""), raw.stream().mapToDouble(Double::doubleValue).toArray(), secondaryErrors));
         }
         return rows;
     }
