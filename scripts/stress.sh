@@ -9,7 +9,8 @@
 #   --tests REGEX    tests to run (default: every test of shipped code, i.e. not the negative controls)
 #   --controls       run the negative controls instead (report in <out>/jcstress-controls/); they MUST
 #                    fail: exit 0 only if EVERY control was reported with a FORBIDDEN outcome (ControlsCheck)
-#   --format FMT     summary written beside the report and printed: text (default) or json
+#   --format FMT     summary printed: text (default) or json; both are written beside the report
+#                    (summary.txt, summary.json: format 1, read by scripts/report.sh)
 #   --out DIR        output folder
 #   --dry-run        check the options and print the jcstress command, run nothing
 # Exit code: 0 when every test passed (with --controls: every control was caught), 1 on any
@@ -22,7 +23,7 @@ mode=budget; budget=30m; tests='^dev\.leakproof\.(?!controls\.)'; controls=0; ou
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dry-run) dry=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --quick) mode=quick ;;
     --budget) budget="${2:?--budget needs a time, e.g. 30m}"; mode=budget; shift ;;
     --tests) tests="${2:?--tests needs a regex}"; shift ;;
@@ -115,26 +116,23 @@ summarize() {
 rows="$(summarize || true)"
 passed=$(grep -c '^PASSED ' <<< "$rows" || true)
 failed=$(grep -vc '^PASSED ' <<< "$rows" || true); [[ -n "$rows" ]] || failed=0
-if [[ "$format" == json ]]; then
-  {
-    printf '{\n  "format": 1,\n  "kind": "%s",\n  "report": "%s/index.html",\n  "jcstressExit": %d,\n  "passed": %d,\n  "failed": %d,\n  "tests": [' \
-      "$([[ $controls -eq 1 ]] && echo controls || echo tests)" "$report" "$code" "$passed" "$failed"
-    sep=''
-    while read -r st name; do
-      [[ -n "$name" ]] || continue
-      printf '%s\n    {"test": "%s", "status": "%s"}' "$sep" "$name" "$st"; sep=','
-    done <<< "$rows"
-    printf '\n  ]\n}\n'
-  } > "$report/summary.json"
-  cat "$report/summary.json"
-else
-  {
-    echo "jcstress $([[ $controls -eq 1 ]] && echo 'negative controls' || echo tests): $passed passed, $failed failed (jcstress exit $code)"
-    echo "$rows"
-    echo "report: $report/index.html"
-  } > "$report/summary.txt"
-  cat "$report/summary.txt"
-fi
+# Both summaries are always written (the report tool reads summary.json); --format picks the one printed.
+{
+  printf '{\n  "format": 1,\n  "kind": "%s",\n  "report": "%s/index.html",\n  "jcstressExit": %d,\n  "passed": %d,\n  "failed": %d,\n  "tests": [' \
+    "$([[ $controls -eq 1 ]] && echo controls || echo tests)" "$report" "$code" "$passed" "$failed"
+  sep=''
+  while read -r st name; do
+    [[ -n "$name" ]] || continue
+    printf '%s\n    {"test": "%s", "status": "%s"}' "$sep" "$name" "$st"; sep=','
+  done <<< "$rows"
+  printf '\n  ]\n}\n'
+} > "$report/summary.json"
+{
+  echo "jcstress $([[ $controls -eq 1 ]] && echo 'negative controls' || echo tests): $passed passed, $failed failed (jcstress exit $code)"
+  echo "$rows"
+  echo "report: $report/index.html"
+} > "$report/summary.txt"
+cat "$report/summary.$([[ "$format" == json ]] && echo json || echo txt)"
 
 if [[ $controls -eq 1 ]]; then
   if [[ $code -ne 1 ]]; then log "negative controls NOT caught (jcstress exit $code): the stress tests have no power"; exit 1; fi

@@ -166,11 +166,11 @@ final class Charts {
 
     /** Two-run comparison: change of the primary score per benchmark, in percent. */
     static String comparison(List<JmhComparison.Change> changes, Map<JmhComparison.Change, String> labels) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(Math.max(HEIGHT, 120 + 18 * changes.size()))
-                .title("Score change, new vs old run (%; sign as measured)").xAxisTitle("benchmark").yAxisTitle("change (%)").build();
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("Primary score change, new vs old run (higher is better only for throughput)")
+                .xAxisTitle("benchmark (# in the table)").yAxisTitle("change (%)").build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setXAxisLabelRotation(45);
         List<String> names = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (JmhComparison.Change c : changes) {

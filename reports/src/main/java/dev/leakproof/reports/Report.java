@@ -205,9 +205,9 @@ final class Report {
                 .append(" by the leakproof report tool. verdict.json and summary.md hold the same verdicts.</footer>");
         return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<meta name=\"leakproof-charts\" content=\"" + charts[0] + "\"><title>" + esc(title) + "</title><style>"
-                + "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
-                + "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
-                + "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}"
+                + "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+                + "table{border-collapse:collapse;margin:0.5em 0;font-size:0.92em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
+                + "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}th{background:#f3f3f3}"
                 + ".overall{font-size:1.4em;font-weight:bold;padding:0.3em 0.6em;display:inline-block;border-radius:4px}"
                 + ".pass{background:#d9f2d9;color:#145214}.fail{background:#f8d7d7;color:#7a1111}td.st{font-weight:bold}"
                 + ".warn{background:#fff4cc;border-left:4px solid #e0a800;padding:0.5em 1em}"
@@ -299,12 +299,14 @@ final class Report {
 
     private void comparisonHtml(StringBuilder b, int[] charts) {
         b.append("<h2>Comparison with ").append(esc(compareFile)).append("</h2><p>").append(esc(comparisonNote())).append("</p>");
-        b.append("<table><tr><th>benchmark</th><th>params</th><th>old</th><th>new</th><th>unit</th><th>change</th><th>p</th>")
+        b.append("<table><tr><th>#</th><th>benchmark and params</th><th>old</th><th>new</th><th>unit</th><th>change</th><th>p</th>")
                 .append("<th>B/op old &rarr; new</th><th>flag</th></tr>");
         Map<JmhComparison.Change, String> labels = new LinkedHashMap<>();
         for (JmhComparison.Change c : comparison.changes()) {
-            labels.put(c, c.newRow().shortName() + " " + String.join(",", c.newRow().params().values()));
-            b.append("<tr><td>").append(esc(c.newRow().shortName())).append("</td><td>").append(esc(c.newRow().params().toString()))
+            // Numbers, not names, label the bars: names long enough to tell benchmarks apart crowd the chart out.
+            labels.put(c, "#" + (labels.size() + 1));
+            b.append("<tr><td>").append(labels.get(c)).append("</td><td>").append(esc(c.newRow().shortName()))
+                    .append("<br><small>").append(esc(c.newRow().params().toString())).append("</small>")
                     .append("</td><td class=n>").append(scoreText(c.oldRow())).append("</td><td class=n>").append(scoreText(c.newRow()))
                     .append("</td><td>").append(esc(c.newRow().unit()))
                     .append("</td><td class=n>").append(String.format(Locale.ROOT, "%+.1f %%", c.changePercent()))
