@@ -138,6 +138,6 @@ class ReportToolTest {
     @Test
     void shouldFailVerdictWhenJmhFileHasNoRows(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.json"), "[]");
-        assertEquals(1, new CommandLine(new ReportTool()).execute("--jmh", empty.toString(), "--out", dir.resolve("out").toString()));
+        assertEquals(1, cli(new StringWriter()).execute("--jmh", empty.toString(), "--out", dir.resolve("out").toString()));
     }
 }
