@@ -7,7 +7,8 @@
 #   alloc.html   allocation profile: bytes allocated per stack (--alloc --total, from the JDK's
 #                jdk.ObjectAllocationSample / ObjectAllocationInNewTLAB events)
 #   cpu.html     CPU profile: execution samples per stack (jdk.ExecutionSample)
-# A graph whose events the recording lacks is not written. With RUN_DIR, the recording is
+# Both use --norm (hidden class and lambda names without their addresses, so that two runs' graphs
+# can be compared). A graph whose events the recording lacks is not written. With RUN_DIR, the recording is
 # RUN_DIR/soak/soak.jfr (scripts/soak.sh) and the pages go to RUN_DIR/flame/, where
 # scripts/report.sh finds and links them.
 #   --dry-run    print the converter commands, run nothing
@@ -18,7 +19,7 @@ source "$(dirname "$0")/common.sh"
 
 dry=0
 case "${1:-}" in
-  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   --dry-run) dry=1; shift ;;
 esac
 case $# in
@@ -29,7 +30,7 @@ esac
 [[ $dry -eq 1 || -f "$jfr" ]] || die "no JFR recording at $jfr"
 
 convert() { java -cp "$REPORT_JAR" one.convert.Main "$@"; }
-graphs=("alloc|--alloc --total|allocated bytes" "cpu||CPU samples")
+graphs=("alloc|--alloc --total --norm|allocated bytes" "cpu|--norm|CPU samples")
 if [[ $dry -eq 1 ]]; then
   for g in "${graphs[@]}"; do
     IFS='|' read -r name opts what <<< "$g"
