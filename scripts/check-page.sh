@@ -24,7 +24,7 @@ source "$(dirname "$0")/common.sh"
 page=''; shot=''; min_charts=0; dry=0; self_test=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     --dry-run) dry=1 ;;
     --self-test) self_test=1 ;;
     --screenshot) shot="${2:?--screenshot needs a file}"; shift ;;

@@ -19,7 +19,7 @@ source "$(dirname "$0")/common.sh"
 
 dry=0
 case "${1:-}" in
-  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   --dry-run) dry=1; shift ;;
 esac
 case $# in

@@ -25,7 +25,7 @@ source "$(dirname "$0")/common.sh"
 duration=24h; budget=2h; out=''; dry=0; report_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     --dry-run) dry=1 ;;
     --duration) duration="${2:?--duration needs a value like 3m or 24h}"; shift ;;
     --stress-budget) budget="${2:?--stress-budget needs a value like 30m or 2h}"; shift ;;

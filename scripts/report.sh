@@ -16,7 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-[[ "${1:-}" == -h || "${1:-}" == --help ]] && { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0; }
 dry=0; [[ "${1:-}" == --dry-run ]] && { dry=1; shift; }
 run="${1:?usage: scripts/report.sh RUN_DIR (see --help)}"; shift
 [[ $dry -eq 1 || -d "$run" ]] || die "no such run folder: $run"
