@@ -88,6 +88,9 @@ public final class JmhResults {
      * @throws InputException when the file cannot be read or is not a JMH JSON array of results
      */
     public static List<Row> read(Path file) throws InputException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new InputException("no JMH result file at " + file);
+        }
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());

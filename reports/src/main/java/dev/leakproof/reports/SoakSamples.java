@@ -134,6 +134,9 @@ public final class SoakSamples {
      *                        unknown version, or a line other than the last is not valid JSON
      */
     public static Soak read(Path file) throws InputException {
+        if (!Files.isRegularFile(file)) {
+            throw new InputException("no soak samples file at " + file);
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
