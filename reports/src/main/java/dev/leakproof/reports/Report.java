@@ -25,7 +25,7 @@ final class Report {
 
     final String title;
     final Path out;
-    final String baseline;
+    final List<String> baselines;
     final List<Verdict> verdicts = new ArrayList<>();
     String jmhFile;
     List<JmhResults.Row> rows = List.of();
@@ -38,10 +38,10 @@ final class Report {
     final List<JcstressSummary.Summary> jcstress = new ArrayList<>();
     List<Path> flames = List.of();
 
-    Report(String title, Path out, String baseline) {
+    Report(String title, Path out, List<String> baselines) {
         this.title = title;
         this.out = out;
-        this.baseline = baseline;
+        this.baselines = List.copyOf(baselines);
     }
 
     void write() throws IOException {
@@ -103,17 +103,18 @@ final class Report {
             if (rows.isEmpty()) {
                 md.append("No benchmark results.\n");
             } else {
-                Map<JmhResults.Row, Double> ratios = JmhResults.ratios(rows, baseline);
-                md.append("| benchmark | params | score | unit | transfers/us | B/op | vs ").append(baseline).append(" |\n");
-                md.append("|---|---|---:|---|---:|---:|---:|\n");
+                Map<String, Map<JmhResults.Row, Double>> ratios = ratios();
+                md.append("| benchmark | params | score | unit | transfers/us | B/op |");
+                ratios.keySet().forEach(base -> md.append(" vs ").append(base).append(" |"));
+                md.append("\n|---|---|---:|---|---:|---:|").append("---:|".repeat(ratios.size())).append('\n');
                 for (JmhResults.Row r : rows) {
                     md.append("| ").append(r.shortName()).append(" | ").append(r.params())
                             .append(" | ").append(scoreText(r))
                             .append(" | ").append(r.unit())
                             .append(" | ").append(r.secondary().containsKey(JmhResults.TRANSFERS) ? fmt(r.workScore()) : "")
-                            .append(" | ").append(r.bytesPerOp().map(Report::fmt).orElse(""))
-                            .append(" | ").append(ratios.containsKey(r) ? String.format(Locale.ROOT, "%.2fx", ratios.get(r)) : "")
-                            .append(" |\n");
+                            .append(" | ").append(r.bytesPerOp().map(Report::fmt).orElse("")).append(" |");
+                    ratios.values().forEach(m -> md.append(' ').append(ratioText(m, r)).append(" |"));
+                    md.append('\n');
                 }
             }
         }
@@ -263,19 +264,22 @@ final class Report {
             b.append("<p>No benchmark results.</p>");
             return;
         }
-        Map<JmhResults.Row, Double> ratios = JmhResults.ratios(rows, baseline);
-        b.append("<p>Ratios compare successful transfers (or the score) with <code>").append(esc(baseline))
-                .append("</code> in the same run. Errors are JMH's 99.9 % intervals.</p>")
-                .append("<table><tr><th>benchmark</th><th>params</th><th>score</th><th>unit</th><th>transfers/us</th>")
-                .append("<th>B/op</th><th>ratio</th></tr>");
+        Map<String, Map<JmhResults.Row, Double>> ratios = ratios();
+        b.append("<p>Ratios compare successful transfers (or the score) with each baseline implementation (")
+                .append(ratios.isEmpty() ? "none of " + esc(String.join(", ", baselines)) + " ran" : esc(String.join(", ", ratios.keySet())))
+                .append(") measured in the same run, with the same other parameters: above 1 is more work done for throughput scores, "
+                        + "but less time per operation below 1 for time scores. Errors are JMH's 99.9 % intervals.</p>")
+                .append("<table><tr><th>benchmark</th><th>params</th><th>score</th><th>unit</th><th>transfers/us</th><th>B/op</th>");
+        ratios.keySet().forEach(base -> b.append("<th>&times; ").append(esc(base)).append("</th>"));
+        b.append("</tr>");
         for (JmhResults.Row r : rows) {
             b.append("<tr><td>").append(esc(r.shortName())).append("</td><td>").append(esc(r.params().toString()))
                     .append("</td><td class=n>").append(scoreText(r))
                     .append("</td><td>").append(esc(r.unit()))
                     .append("</td><td class=n>").append(r.secondary().containsKey(JmhResults.TRANSFERS) ? fmt(r.workScore()) : "")
-                    .append("</td><td class=n>").append(r.bytesPerOp().map(Report::fmt).orElse(""))
-                    .append("</td><td class=n>").append(ratios.containsKey(r) ? String.format(Locale.ROOT, "%.2fx", ratios.get(r)) : "")
-                    .append("</td></tr>");
+                    .append("</td><td class=n>").append(r.bytesPerOp().map(Report::fmt).orElse("")).append("</td>");
+            ratios.values().forEach(m -> b.append("<td class=n>").append(ratioText(m, r)).append("</td>"));
+            b.append("</tr>");
         }
         b.append("</table>");
         Map<String, List<JmhResults.Row>> groups = new LinkedHashMap<>();
@@ -331,6 +335,22 @@ final class Report {
     }
 
     // ---------------------------------------------------------------- shared bits
+
+    /** Ratios against each baseline that ran, by baseline, in the order given. */
+    private Map<String, Map<JmhResults.Row, Double>> ratios() {
+        Map<String, Map<JmhResults.Row, Double>> all = new LinkedHashMap<>();
+        for (String base : baselines) {
+            Map<JmhResults.Row, Double> r = JmhResults.ratios(rows, base);
+            if (!r.isEmpty()) {
+                all.put(base, r);
+            }
+        }
+        return all;
+    }
+
+    private static String ratioText(Map<JmhResults.Row, Double> ratios, JmhResults.Row r) {
+        return ratios.containsKey(r) ? String.format(Locale.ROOT, "%.2fx", ratios.get(r)) : "";
+    }
 
     private String comparisonNote() {
         return String.format(Locale.ROOT, "Change of the primary score, new run (%s) against old (%s). A REGRESSION is worse by more "

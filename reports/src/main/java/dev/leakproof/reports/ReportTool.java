@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * (format {@value #VERDICT_FORMAT}) in an output folder.
  *
  * <p>Inputs, each optional but at least one needed: JMH JSON ({@code --jmh}, with ratios against a
- * baseline implementation of the same run, and {@code --compare-jmh} for a two-run comparison),
+ * each baseline implementation of the same run, and {@code --compare-jmh} for a two-run comparison),
  * soak samples ({@code --soak}, format {@code leakproof-soak-samples} 1), jcstress summaries
  * ({@code --jcstress}, format 1) and flame graphs ({@code --flame}, linked).
  *
@@ -52,9 +52,11 @@ public final class ReportTool implements Callable<Integer> {
     @Option(names = "--jmh", description = "JMH JSON result file (-rf json); with --compare-jmh, the NEW run.")
     Path jmh;
 
-    @Option(names = "--baseline", defaultValue = "ARRAY_BLOCKING_QUEUE",
-            description = "The impl parameter whose rows are the baseline of ratios (default: ${DEFAULT-VALUE}).")
-    String baseline;
+    @Option(names = "--baseline", split = ",", paramLabel = "IMPL",
+            defaultValue = "ARRAY_BLOCKING_QUEUE,JCTOOLS_MPMC,SEED_PORT,NETTY_POOLED",
+            description = "The impl parameters whose rows are baselines of ratios, comma-separated or repeated; a column "
+                    + "per baseline that ran (default: ${DEFAULT-VALUE}).")
+    List<String> baselines;
 
     @Option(names = "--compare-jmh", paramLabel = "OLD.json",
             description = "JMH JSON of an older run (another commit or JDK): per-benchmark change against --jmh.")
@@ -122,7 +124,7 @@ public final class ReportTool implements Callable<Integer> {
         if (compareJmh != null && jmh == null) {
             throw new InputException("--compare-jmh " + compareJmh + " needs --jmh (the new run to compare with it)");
         }
-        Report report = new Report(title, out, baseline);
+        Report report = new Report(title, out, baselines);
         if (jmh != null) {
             report.jmhFile = report.link(jmh);
             report.rows = JmhResults.read(jmh);
