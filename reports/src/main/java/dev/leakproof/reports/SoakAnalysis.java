@@ -374,12 +374,14 @@ public final class SoakAnalysis {
             int step = Math.max(1, readings.size() / MAX_BUCKETS);
             for (int i = 0; i < readings.size(); i += step) {
                 long max = 0;
+                long maxHigh = 0;
                 int end = Math.min(readings.size(), i + step);
                 for (int j = i; j < end; j++) {
                     max = Math.max(max, readings.get(j).size());
+                    maxHigh = Math.max(maxHigh, readings.get(j).highWaterMark());
                 }
                 size.add(new Point(times.get(end - 1), max));
-                hwm.add(new Point(times.get(end - 1), readings.get(end - 1).highWaterMark()));
+                hwm.add(new Point(times.get(end - 1), maxHigh));
             }
             queues.put(e.getKey(), new QueueStats(e.getKey(), capacity, maxSize, maxHwm, violations, firstViolation, size, hwm));
             totalViolations += violations;
@@ -446,6 +448,10 @@ public final class SoakAnalysis {
         if (Double.isNaN(v)) {
             return "n/a";
         }
-        return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3f", v);
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        // A day-long soak resolves thousandths of a MiB/h: keep small figures visible.
+        return v == 0 || Math.abs(v) >= 0.01 ? String.format(Locale.ROOT, "%.3f", v) : String.format(Locale.ROOT, "%.2e", v);
     }
 }

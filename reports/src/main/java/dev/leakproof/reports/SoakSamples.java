@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,62 +138,78 @@ public final class SoakSamples {
         if (!Files.isRegularFile(file)) {
             throw new InputException("no soak samples file at " + file);
         }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        ObjectMapper mapper = new ObjectMapper();
+        List<Sample> samples = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        End end = null;
+        Header header = null;
+        int truncated = 0;
+        // Streamed line by line: a 24-hour soak writes a few hundred thousand lines.
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            String badLine = null;
+            int badNumber = 0;
+            JsonProcessingException badError = null;
+            while ((line = in.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (badLine != null) {
+                    // The bad line was not the last one: not a crash's cut-off line but a malformed file.
+                    throw new InputException(file + " line " + badNumber + " is not valid JSON: " + badError.getOriginalMessage(), badError);
+                }
+                if (header == null) {
+                    header = header(file, parse(mapper, file, number, line));
+                    continue;
+                }
+                JsonNode r;
+                try {
+                    r = mapper.readTree(line);
+                } catch (JsonProcessingException e) {
+                    badLine = line;
+                    badNumber = number;
+                    badError = e;
+                    continue;
+                }
+                switch (r.path("type").asText("")) {
+                    case "sample" -> samples.add(sample(r));
+                    case "event" -> events.add(new Event(r.path("tMs").asLong(), r.path("kind").asText(""),
+                            r.path("detail").asText("")));
+                    case "end" -> end = new End(r.path("tMs").asLong(), r.path("status").asText(""),
+                            r.path("error").isNull() ? null : r.path("error").asText(null), r.path("samples").asLong());
+                    default -> {
+                        // A record type added by a later driver: ignored, as the format allows.
+                    }
+                }
+            }
+            if (badLine != null) {
+                if (end != null) {
+                    throw new InputException(file + " line " + badNumber + " is not valid JSON: " + badError.getOriginalMessage(), badError);
+                }
+                truncated = 1;
+            }
         } catch (IOException e) {
             throw new InputException("cannot read soak samples " + file + ": " + e.getMessage(), e);
         }
-        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
-            lines.remove(lines.size() - 1);
-        }
-        if (lines.isEmpty()) {
+        if (header == null) {
             throw new InputException(file + " is empty: expected a " + FORMAT + " header on line 1");
         }
-        ObjectMapper mapper = new ObjectMapper();
-        JsonNode h = parse(mapper, file, 1, lines.get(0));
+        return new Soak(header, List.copyOf(samples), List.copyOf(events), end, truncated);
+    }
+
+    private static Header header(Path file, JsonNode h) throws InputException {
         String format = h.path("format").asText("");
         int version = h.path("version").asInt(-1);
         if (!FORMAT.equals(format) || version != VERSION) {
             throw new InputException(file + " has format '" + format + "' version " + h.path("version").asText("?")
                     + "; this report tool reads format '" + FORMAT + "' version " + VERSION);
         }
-        Header header = new Header(version, h.path("startedAt").asText(""), h.path("workload").asText(""),
+        return new Header(version, h.path("startedAt").asText(""), h.path("workload").asText(""),
                 h.path("seed").asLong(), h.path("plannedDurationMs").asLong(), h.path("heapMaxBytes").asLong(),
                 h.path("settleIntervalMs").asLong(), h.path("injectLeak").path("kind").asText("none"),
                 h.path("injectLeak").path("bytesPerMinute").asDouble(), h.path("jvm").path("version").asText(""));
-        List<Sample> samples = new ArrayList<>();
-        List<Event> events = new ArrayList<>();
-        End end = null;
-        int truncated = 0;
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode r;
-            boolean last = i == lines.size() - 1;
-            try {
-                r = mapper.readTree(line);
-            } catch (JsonProcessingException e) {
-                if (last && end == null) {
-                    truncated = 1;
-                    continue;
-                }
-                throw new InputException(file + " line " + (i + 1) + " is not valid JSON: " + e.getOriginalMessage(), e);
-            }
-            switch (r.path("type").asText("")) {
-                case "sample" -> samples.add(sample(r));
-                case "event" -> events.add(new Event(r.path("tMs").asLong(), r.path("kind").asText(""),
-                        r.path("detail").asText("")));
-                case "end" -> end = new End(r.path("tMs").asLong(), r.path("status").asText(""),
-                        r.path("error").isNull() ? null : r.path("error").asText(null), r.path("samples").asLong());
-                default -> {
-                    // A record type added by a later driver: ignored, as the format allows.
-                }
-            }
-        }
-        return new Soak(header, List.copyOf(samples), List.copyOf(events), end, truncated);
     }
 
     private static JsonNode parse(ObjectMapper mapper, Path file, int lineNumber, String line) throws InputException {

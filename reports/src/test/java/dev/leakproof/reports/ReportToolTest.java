@@ -79,6 +79,15 @@ class ReportToolTest {
     }
 
     @Test
+    void shouldExitWithInputErrorWhenALineBeforeTheLastIsMalformed(@TempDir Path dir) throws Exception {
+        Path samples = Files.writeString(dir.resolve("samples.jsonl"), "{\"format\":\"leakproof-soak-samples\",\"version\":1}\n"
+                + "{\"type\":\"sample\",\"tMs\":1,\"cau\n{\"type\":\"end\",\"tMs\":2,\"status\":\"completed\"}\n");
+        StringWriter err = new StringWriter();
+        assertEquals(2, cli(err).execute("--soak", samples.toString(), "--out", dir.resolve("out").toString()));
+        assertTrue(err.toString().contains("line 2 is not valid JSON"), err.toString());
+    }
+
+    @Test
     void shouldExitWithInputErrorWhenJcstressSummaryFormatIsUnknown(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("summary.json"), "{\"format\": 9, \"tests\": []}");
         StringWriter err = new StringWriter();
