@@ -123,11 +123,14 @@ import java.util.function.LongSupplier;
  * at most about one scan interval late.
  *
  * <h2>Cost</h2>
- * Acquire and release take one uncontended lock each for O(1) work on an intrusive per-class free
- * stack, except that an acquisition may evict free buffers and allocate one, and a release serves
- * the waiters the freed memory now fits (evicting, allocating, and completing their futures on the
- * releasing thread); giving up an async waiter is linear in the waiters; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
- * only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
+ * An acquisition takes one uncontended lock for O(1) work on an intrusive per-class free stack; a
+ * release is one compare-and-set on the buffer's generation, the zeroing of the ended lease's
+ * visible bytes when scrubbing (B5 is kept at the ending, where the memory needs no pin), and one
+ * uncontended lock. Exceptions: an acquisition may evict free buffers and allocate one; a release
+ * serves the waiters the freed memory now fits (evicting, allocating, and completing their futures
+ * on the releasing thread); an ending waits for accesses in progress; giving up an async waiter is
+ * linear in the waiters. An untracked acquisition allocates only the 24-byte {@link Lease}. Stacks
+ * are captured only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
  */
 public final class BufferPool implements AutoCloseable {
 
