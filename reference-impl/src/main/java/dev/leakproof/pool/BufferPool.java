@@ -55,7 +55,9 @@ import java.util.function.LongSupplier;
  *   <li><b>B4</b> An ended lease throws {@link IllegalStateException} on every access and never
  *       touches memory another lease holds (see {@link Lease}: no raw buffer is ever handed out).</li>
  *   <li><b>B5</b> The visible bytes of a reused buffer are zeroed before it is handed out, unless
- *       built with {@link Builder#scrub(boolean) scrub(false)}.</li>
+ *       built with {@link Builder#scrub(boolean) scrub(false)}: the thread that ends a lease (its
+ *       close, the GC reclamation or the force-release) zeroes the lease's bytes before the buffer
+ *       returns to the free stack, so no free buffer keeps a previous owner's bytes either.</li>
  *   <li><b>B6</b> A leaked lease is found: tracked leases by the garbage collector
  *       ({@link LeakVerdict#GC_RECLAIMED}, memory returned), every lease by the age scan
  *       ({@link LeakVerdict#LONG_HOLD} once it is older than the lease timeout), in every tracking
@@ -121,11 +123,14 @@ import java.util.function.LongSupplier;
  * at most about one scan interval late.
  *
  * <h2>Cost</h2>
- * Acquire and release take one uncontended lock each for O(1) work on an intrusive per-class free
- * stack, except that an acquisition may evict free buffers and allocate one, and a release serves
- * the waiters the freed memory now fits (evicting, allocating, and completing their futures on the
- * releasing thread); giving up an async waiter is linear in the waiters; an untracked acquisition allocates only the 24-byte {@link Lease}. Stacks are captured
- * only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
+ * An acquisition takes one uncontended lock for O(1) work on an intrusive per-class free stack; a
+ * release is one compare-and-set on the buffer's generation, the zeroing of the ended lease's
+ * visible bytes when scrubbing (B5 is kept at the ending, where the memory needs no pin), and one
+ * uncontended lock. Exceptions: an acquisition may evict free buffers and allocate one; a release
+ * serves the waiters the freed memory now fits (evicting, allocating, and completing their futures
+ * on the releasing thread); an ending waits for accesses in progress; giving up an async waiter is
+ * linear in the waiters. An untracked acquisition allocates only the 24-byte {@link Lease}. Stacks
+ * are captured only for tracked leases; the sampling decision is one {@link ThreadLocalRandom} call.
  */
 public final class BufferPool implements AutoCloseable {
 
@@ -405,7 +410,7 @@ public final class BufferPool implements AutoCloseable {
         if (lease == null) {
             lease = acquireSlow(cls, size, site, timeoutNanos);
         }
-        return prepare(lease);
+        return lease;
     }
 
     /**
@@ -424,7 +429,7 @@ public final class BufferPool implements AutoCloseable {
         if (lease == null) {
             countTimeout();
         }
-        return Optional.ofNullable(prepare(lease));
+        return Optional.ofNullable(lease);
     }
 
     /**
@@ -451,7 +456,7 @@ public final class BufferPool implements AutoCloseable {
             lease = tryLease(cls, size, site);
         }
         if (lease != null) {
-            return CompletableFuture.completedFuture(prepare(lease));
+            return CompletableFuture.completedFuture(lease);
         }
         CompletableFuture<Lease> future = new CompletableFuture<>();
         if (nanos == 0) {
@@ -790,14 +795,6 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    /** Scrubs a lease before its owner sees it (B5). Outside the lock; null passes through. */
-    private Lease prepare(Lease lease) {
-        if (lease != null && scrub && lease.generation() > 1) {
-            lease.scrub();
-        }
-        return lease;
-    }
-
     static void fill(ByteBuffer buffer, int length, byte value) {
         if (buffer.hasArray()) {
             int base = buffer.arrayOffset();
@@ -866,7 +863,7 @@ public final class BufferPool implements AutoCloseable {
                 if (w.timer != null) {
                     cancelTimer(w.timer);
                 }
-                handed = w.future.complete(prepare(lease));
+                handed = w.future.complete(lease);
             } catch (Throwable e) {
                 failure = addFailure(failure, e);
                 w.future.completeExceptionally(e);
@@ -948,6 +945,13 @@ public final class BufferPool implements AutoCloseable {
         }
         // No access of the ended lease may still be writing when the buffer goes to someone else.
         s.awaitUnpinned();
+        if (scrub && !closed) {
+            // B5, done here rather than at hand-out: the ended generation's bytes are now this thread's
+            // alone (stamp ended, no pin left, not yet on a free stack), so the zeroing needs no pin,
+            // and the free buffer keeps no previous owner's bytes. A lease only ever writes its visible
+            // bytes, so the rest of the buffer is still zero from its allocation.
+            fill(s.buffer, s.size, (byte) 0);
+        }
         // What the report needs is copied out under the lock (no allocation, no user code); the clock
         // is read and the report built after the buffer is back, so a failure there strands nothing.
         LeakVerdict verdict = null;

@@ -323,22 +323,6 @@ public final class Lease implements AutoCloseable {
         }
     }
 
-    /**
-     * Zeroes the visible bytes before the owner sees them (B5), under the same pin as any access:
-     * if the lease was ended before it was handed out, the memory is left alone (B4).
-     */
-    void scrub() {
-        Slot s = slot;
-        Slot.PINS.getAndAdd(s, 1);
-        try {
-            if (s.stamp == gen) {
-                BufferPool.fill(s.buffer, s.size, (byte) 0);
-            }
-        } finally {
-            unpin();
-        }
-    }
-
     Slot slot() {
         return slot;
     }

@@ -11,8 +11,7 @@
  * {@code Lease.close()} (the owner's ending), {@code BufferPool.forceRelease(Lease)} (the
  * force-release policy's ending, whatever the age), {@code BufferPool.trackerOf(Lease)} and
  * {@code LeakTracker.reclaim()} (the GC cleanup action, runnable while the lease is still alive),
- * {@code Slot.end(long)} (the single CAS that decides an ending), {@code Lease.scrub()} (the
- * pre-hand-out zeroing), and the public {@code BufferPool.drainReferenceQueue()} and
+ * {@code Slot.end(long)} (the single CAS that decides an ending), and the public {@code BufferPool.drainReferenceQueue()} and
  * {@code BufferPool.scanForLongHolds()}.
  */
 package dev.leakproof.pool;

@@ -213,6 +213,32 @@ final class BufferPoolTest {
         }
 
         @Test
+        @DisplayName("B5: a larger lease on a reused buffer shows zeros over the previous owner's smaller range too")
+        void shouldZeroWholeVisibleRangeWhenReusedBufferServesLargerLease() {
+            BufferPool p = pool(1 << 20, 1 << 16);
+            try (Lease lease = p.acquire(3000)) {
+                lease.fill((byte) 0x5A);
+            }
+            try (Lease lease = p.acquire(4096)) {
+                assertEquals(1, p.stats().reuses());
+                assertArrayEquals(new byte[4096], lease.toByteArray(), "B5: previous owner's bytes visible");
+            }
+        }
+
+        @Test
+        @DisplayName("B5: with scrubbing on, a free buffer keeps none of its previous owner's bytes")
+        void shouldHoldNoPreviousBytesWhenBufferIsFree() {
+            BufferPool p = pool(1 << 20, 1 << 16);
+            Lease lease = p.acquire(4096);
+            lease.fill((byte) 0x5A);
+            ByteBuffer memory = lease.slot().buffer;
+            lease.close();
+            for (int i = 0; i < memory.capacity(); i++) {
+                assertEquals(0, memory.get(i), "byte " + i + " of a free buffer still holds the previous owner's data");
+            }
+        }
+
+        @Test
         @DisplayName("B5: with scrubbing off, a reused buffer may show the previous owner's bytes (documented)")
         void shouldKeepPreviousBytesWhenScrubbingIsOff() {
             BufferPool p = pool(BufferPool.builder().maxTotalBytes(1 << 20).maxBufferSize(1 << 16).scrub(false));
