@@ -69,6 +69,7 @@ public class PoolFragmentationBenchmark {
         }
         live = new Object[liveBuffers];
         for (int i = 0; i < liveBuffers; i++) {
+            live[i] = source.acquire(SIZES[random.nextInt(SIZES.length)]);
         }
     }
 
