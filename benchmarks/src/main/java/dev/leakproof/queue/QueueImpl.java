@@ -19,28 +19,28 @@ public enum QueueImpl {
     /** {@link ArrayBlockingQueue}: one lock for both ends. The baseline. */
     ARRAY_BLOCKING_QUEUE {
         @Override
-        Queue<Integer> create(int capacity) {
+        Queue<Integer> create(int capacity, Runnable onEvict) {
             return new ArrayBlockingQueue<>(capacity);
         }
     },
     /** Bounded {@link LinkedBlockingQueue}: two locks, a node allocated per element. */
     LINKED_BLOCKING_QUEUE {
         @Override
-        Queue<Integer> create(int capacity) {
+        Queue<Integer> create(int capacity, Runnable onEvict) {
             return new LinkedBlockingQueue<>(capacity);
         }
     },
     /** JCTools {@link MpmcArrayQueue}: lock-free, capacity rounded up to a power of two, never blocks. */
     JCTOOLS_MPMC {
         @Override
-        Queue<Integer> create(int capacity) {
+        Queue<Integer> create(int capacity, Runnable onEvict) {
             return new MpmcArrayQueue<>(capacity);
         }
     },
     /** JCTools {@link MpscArrayQueue}: lock-free, single consumer only. */
     JCTOOLS_MPSC {
         @Override
-        Queue<Integer> create(int capacity) {
+        Queue<Integer> create(int capacity, Runnable onEvict) {
             return new MpscArrayQueue<>(capacity);
         }
     },
@@ -83,11 +83,10 @@ public enum QueueImpl {
 
     /**
      * The queue, calling {@code onEvict} on the offering thread for each element evicted to make
-     * room for a newer one (drop-oldest strategies only; other queues never evict, they refuse).
+     * room for a newer one (drop-oldest strategies only; the other queues never evict, they refuse,
+     * and ignore it).
      */
-    Queue<Integer> create(int capacity, Runnable onEvict) {
-        return create(capacity);
-    }
+    abstract Queue<Integer> create(int capacity, Runnable onEvict);
 
     private static final Runnable NO_EVICTION = () -> { };
 
