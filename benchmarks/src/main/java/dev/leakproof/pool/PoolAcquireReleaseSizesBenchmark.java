@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code oneThread}: one thread, as in {@link PoolAcquireReleaseBenchmark};</li>
  *   <li>{@code twoThreads}: two threads ({@code @Threads(2)}) sharing one pool, each in its own
- *       acquire/release loop. On a 2-core machine the two threads take both cores (the JIT and GC
- *       threads compete with them): read it as "contended", and compare rows within it only.</li>
+ *       acquire/release loop. Oversubscribed on a 2-core machine: the two threads take both cores
+ *       and the JIT, GC and pool maintenance threads compete with them; compare rows within this
+ *       shape only.</li>
  * </ul>
  * Direct {@code ALLOCATE} pays {@code allocateDirect}'s reservation and cleaner (and, at 64 KiB,
  * the GCs that {@code -XX:MaxDirectMemorySize} forces): it is the cost a pool saves.
