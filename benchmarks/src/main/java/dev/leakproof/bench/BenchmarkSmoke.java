@@ -21,12 +21,23 @@ import java.util.stream.Collectors;
 /**
  * The benchmark smoke pass of {@code mvn verify}: checks that the jar lists benchmarks (an empty
  * list means annotation processing was skipped, as JDK 23+ does without {@code <proc>full</proc>}),
- * then runs every benchmark and parameter combination for one very short iteration in one fork, so
- * that none can rot. Measures nothing worth quoting.
+ * then runs every benchmark for one very short iteration in one fork, so that none can rot. Every
+ * implementation under comparison ({@code impl}) and every other parameter value runs, except the
+ * size-like parameters in {@link #SMOKE_PARAMS}, which are pinned to one representative value to keep
+ * the pass under 3 minutes on 2 cores. Measures nothing worth quoting.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.leakproof.bench.BenchmarkSmoke [result.json] [include-regex]}
  */
 public final class BenchmarkSmoke {
+
+    /**
+     * Parameters pinned to one value in the smoke pass: name, value. The full matrix of these runs
+     * in {@code scripts/bench.sh}; here one value shows the code path works.
+     */
+    static final String[][] SMOKE_PARAMS = {
+            {"size", "4096"},        // pool benchmarks: 64 B and 64 KiB run the same code as 4 KiB
+            {"capacity", "1024"},    // queue and retry-buffer add: 64 K and 1 M only take longer to fill
+    };
 
     private BenchmarkSmoke() {
     }
@@ -44,7 +55,11 @@ public final class BenchmarkSmoke {
         Set<String> expected = listed.stream().map(BenchmarkListEntry::getUsername).collect(Collectors.toCollection(TreeSet::new));
         System.out.println("benchmark smoke: " + expected.size() + " benchmarks listed: " + expected);
 
-        Options options = new OptionsBuilder()
+        OptionsBuilder builder = new OptionsBuilder();
+        for (String[] pinned : SMOKE_PARAMS) {
+            builder.param(pinned[0], pinned[1]);
+        }
+        Options options = builder
                 .include(include)
                 .forks(1)
                 .warmupIterations(0)

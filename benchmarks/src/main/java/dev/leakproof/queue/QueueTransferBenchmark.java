@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * Non-blocking transfer, one producer and one consumer ({@code @Group}, the only sound contended
  * shape on a 2-core machine): the producer offers as fast as it can, the consumer polls as fast as
  * it can. Each leakproof strategy against {@code ArrayBlockingQueue}, bounded
- * {@code LinkedBlockingQueue} and JCTools' MPMC and MPSC array queues.
+ * {@code LinkedBlockingQueue}, JCTools' MPMC and MPSC array queues and the port of the seed's
+ * lock-based drop-oldest queue ({@link SeedBoundedQueue}). Producer and consumer run at about the
+ * same speed; {@link QueueSaturationBenchmark} is the shape where the producer is faster.
  *
  * <p>The raw scores count calls, many of which may fail (a full queue refuses, an empty one returns
  * null), so read the {@code @AuxCounters}: {@code polled} is the rate of successful transfers (the
@@ -52,7 +54,7 @@ public class QueueTransferBenchmark {
     int capacity;
 
     @Param({"LEAKPROOF_DROP_OLDEST", "LEAKPROOF_DROP_NEWEST", "LEAKPROOF_BLOCK",
-            "ARRAY_BLOCKING_QUEUE", "LINKED_BLOCKING_QUEUE", "JCTOOLS_MPMC", "JCTOOLS_MPSC"})
+            "ARRAY_BLOCKING_QUEUE", "LINKED_BLOCKING_QUEUE", "JCTOOLS_MPMC", "JCTOOLS_MPSC", "SEED_DROP_OLDEST"})
     QueueImpl impl;
 
     /** Work done after a failed offer or poll before the next try. */
