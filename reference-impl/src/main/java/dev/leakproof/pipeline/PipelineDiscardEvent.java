@@ -19,6 +19,9 @@ import jdk.jfr.StackTrace;
 @StackTrace(false)
 final class PipelineDiscardEvent extends jdk.jfr.Event {
 
+    /** This event's type, asked before an event object is made. */
+    private static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(PipelineDiscardEvent.class);
+
     @Label("Pipeline")
     String pipeline;
 
@@ -29,6 +32,9 @@ final class PipelineDiscardEvent extends jdk.jfr.Event {
     String batchType;
 
     static void emit(String pipeline, DiscardReason reason, Object batch) {
+        if (!TYPE.isEnabled()) {
+            return; // no recording wants it: allocate nothing (no reliance on escape analysis)
+        }
         PipelineDiscardEvent event = new PipelineDiscardEvent();
         if (event.shouldCommit()) {
             event.pipeline = pipeline;

@@ -21,6 +21,9 @@ import jdk.jfr.Timespan;
 @StackTrace(false)
 final class PoolLeakEvent extends jdk.jfr.Event {
 
+    /** This event's type, asked before an event object is made. */
+    private static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(PoolLeakEvent.class);
+
     @Label("Pool")
     String pool;
 
@@ -44,6 +47,9 @@ final class PoolLeakEvent extends jdk.jfr.Event {
     boolean tracked;
 
     static void emit(LeakReport r) {
+        if (!TYPE.isEnabled()) {
+            return; // no recording wants it: allocate nothing (no reliance on escape analysis)
+        }
         PoolLeakEvent event = new PoolLeakEvent();
         if (event.shouldCommit()) {
             event.pool = r.pool();

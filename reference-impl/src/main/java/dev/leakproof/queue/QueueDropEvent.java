@@ -19,6 +19,9 @@ import jdk.jfr.StackTrace;
 @StackTrace(false)
 final class QueueDropEvent extends jdk.jfr.Event {
 
+    /** This event's type, asked before an event object is made. */
+    private static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(QueueDropEvent.class);
+
     @Label("Queue")
     String queue;
 
@@ -29,6 +32,9 @@ final class QueueDropEvent extends jdk.jfr.Event {
     String elementType;
 
     static void emit(String queue, DropReason reason, Object element) {
+        if (!TYPE.isEnabled()) {
+            return; // no recording wants it: allocate nothing (no reliance on escape analysis)
+        }
         QueueDropEvent event = new QueueDropEvent();
         if (event.shouldCommit()) {
             event.queue = queue;

@@ -20,6 +20,9 @@ import jdk.jfr.Timespan;
 @StackTrace(false)
 final class RetryAbandonEvent extends jdk.jfr.Event {
 
+    /** This event's type, asked before an event object is made. */
+    private static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(RetryAbandonEvent.class);
+
     @Label("Buffer")
     String buffer;
 
@@ -37,6 +40,9 @@ final class RetryAbandonEvent extends jdk.jfr.Event {
     String itemType;
 
     static void emit(String buffer, Abandoned<?> abandoned) {
+        if (!TYPE.isEnabled()) {
+            return; // no recording wants it: allocate nothing (no reliance on escape analysis)
+        }
         RetryAbandonEvent event = new RetryAbandonEvent();
         if (event.shouldCommit()) {
             event.buffer = buffer;
