@@ -52,6 +52,16 @@ public enum PoolImpl {
             return leakproof(direct, TrackingLevel.SAMPLED, false);
         }
     },
+    /**
+     * leakproof, tracking {@code SAMPLED} at 1 in 1024 instead of the default 1 in 128, scrubbing off:
+     * shows what the sampled stack capture costs, since it is the whole gap between SAMPLED and OFF.
+     */
+    LEAKPROOF_SAMPLED1024_NOSCRUB {
+        @Override
+        Source create(boolean direct) {
+            return leakproof(direct, TrackingLevel.SAMPLED, false, 1024);
+        }
+    },
     /** leakproof, tracking {@code ALL} (a stack trace per acquire), scrubbing on. */
     LEAKPROOF_ALL {
         @Override
@@ -166,8 +176,13 @@ public enum PoolImpl {
     abstract Source create(boolean direct);
 
     private static Source leakproof(boolean direct, TrackingLevel tracking, boolean scrub) {
+        return leakproof(direct, tracking, scrub, 128);
+    }
+
+    private static Source leakproof(boolean direct, TrackingLevel tracking, boolean scrub, int sampleRate) {
         BufferPool pool = BufferPool.builder().name("bench-" + tracking + (scrub ? "" : "-noscrub"))
-                .maxTotalBytes(MAX_TOTAL_BYTES).direct(direct).tracking(tracking).scrub(scrub).build();
+                .maxTotalBytes(MAX_TOTAL_BYTES).direct(direct).tracking(tracking).scrub(scrub)
+                .sampleRate(sampleRate).build();
         return new Source() {
             @Override
             public Object acquire(int size) {
