@@ -9,6 +9,8 @@ import dev.leakproof.pool.PoolStats;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -56,8 +58,12 @@ final class PoolLoad extends Load {
                 .timeout(Duration.ofSeconds(30)).build();
     }
 
+    /** Leases per size class acquired together by {@link #warmUp()}: more than the load ever holds at once in one class. */
+    static final int WARM_UP_LEASES_PER_CLASS = 8;
+
     @Override
     public void start() {
+        warmUp();
         for (int i = 0; i < 2; i++) {
             SplittableRandom random = new SplittableRandom(config.seed() * 47 + i);
             byte[] data = new byte[128 * 1024];
@@ -89,6 +95,26 @@ final class PoolLoad extends Load {
             }
             pause(200);
         });
+    }
+
+    /**
+     * Fills the pool's cache before the load starts: acquires {@link #WARM_UP_LEASES_PER_CLASS} leases of
+     * every size class the load uses at once, then releases them. Otherwise the cache would grow during the
+     * first minutes, as each class is first needed, and a short soak would fit that as heap growth.
+     */
+    private void warmUp() {
+        List<Lease> held = new ArrayList<>();
+        try {
+            for (int size = 64; size <= 128 * 1024; size <<= 1) {
+                for (int k = 0; k < WARM_UP_LEASES_PER_CLASS; k++) {
+                    held.add(pool.acquire(size));
+                }
+            }
+        } finally {
+            for (Lease l : held) {
+                l.close();
+            }
+        }
     }
 
     @Override

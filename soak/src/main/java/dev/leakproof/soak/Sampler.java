@@ -119,6 +119,9 @@ final class Sampler {
     }
 
     void settledSample() {
+        if (trend.count() == 0) {
+            events.add("phase", "warm-up over: first settled sample (queues and retry buffer filled, pool cache warmed)");
+        }
         HeapReader.Settled s = heap.settle();
         long t = clock.elapsedMs();
         Json j = writer.beginSample(t, "settled", s.reading());
