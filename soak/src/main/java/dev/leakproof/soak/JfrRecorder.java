@@ -44,6 +44,7 @@ final class JfrRecorder implements AutoCloseable {
         r.setMaxSize(MAX_SIZE_BYTES);
         r.setMaxAge(MAX_AGE);
         r.setDestination(file);
+        r.setDumpOnExit(true); // if the JVM's shutdown stops the recording before the driver does, it is still written
         r.start();
         return new JfrRecorder(r);
     }
