@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link RetryBuffer} (500 items, 15 s max age, 3 attempts, 300 ms fixed backoff) fed about 300
  * items/s at pace 1 and drained in batches of 40 every 100 ms by a processor that fails 30 % of the
  * batches and half the items of another 30 %. Demand exceeds the processing capacity, so the buffer
- * evicts at its size limit and abandons items at the attempt limit; the processor stalls for seconds
- * 40-58 of every minute, longer than the max age, so items also expire.
+ * evicts at its size limit and abandons items at the attempt limit. The processor stalls for seconds
+ * 40-58 of every minute, longer than the max age, while the feed drops to about 10 items/s, so items
+ * also expire.
  */
 final class RetryLoad extends Load {
 
@@ -48,6 +49,13 @@ final class RetryLoad extends Load {
         SplittableRandom feed = new SplittableRandom(config.seed() * 41 + 1);
         long[] ids = {0};
         spawn("retry-feeder", () -> {
+            if (inStall()) {
+                // traffic drops to about 10 items/s while the processor is down, so the buffer does not
+                // fill and evict: its items grow older than the max age and expire
+                buffer.add(new Item(ids[0]++, new byte[128 + feed.nextInt(384)]));
+                pause(100);
+                return;
+            }
             for (int k = 0; k < 3; k++) {
                 buffer.add(new Item(ids[0]++, new byte[128 + feed.nextInt(384)]));
             }
@@ -56,8 +64,7 @@ final class RetryLoad extends Load {
         SplittableRandom outcome = new SplittableRandom(config.seed() * 43 + 2);
         boolean[] inStall = {false};
         spawn("retry-processor", () -> {
-            long c = cycleMs(CYCLE_MS);
-            boolean stall = c >= 40_000 && c < 58_000;
+            boolean stall = inStall();
             if (stall != inStall[0]) {
                 inStall[0] = stall;
                 config.events().add("phase", stall ? "retry processor stall start" : "retry processor stall end");
@@ -80,6 +87,12 @@ final class RetryLoad extends Load {
             }
             pause(100);
         });
+    }
+
+    /** Whether the processor is stalled: seconds 40-58 of every minute. */
+    private boolean inStall() {
+        long c = cycleMs(CYCLE_MS);
+        return c >= 40_000 && c < 58_000;
     }
 
     @Override
