@@ -22,7 +22,7 @@ source "$(dirname "$0")/common.sh"
 duration=24h; workload=mixed; heap=256m; seed=42; rate=0; kind=retained; out=''; dry=0; extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --dry-run) dry=1 ;;
     --duration) duration="${2:?--duration needs a value like 90s, 3m or 24h}"; shift ;;
     --workload) workload="${2:?--workload needs mixed, queue, pipeline, retry or pool}"; shift ;;

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
  * ({@code scripts/soak.sh} does); a JVM whose maximum heap is not within 10 % below it is refused.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
+        version = "leakproof soak driver (samples format leakproof-soak-samples, version 1)",
         description = "Runs leakproof's primitives under load and writes samples.jsonl, soak.jfr and soak.log.")
 public final class SoakMain implements Callable<Integer> {
 
