@@ -5,6 +5,7 @@ LEAKPROOF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_JAR="$LEAKPROOF_ROOT/benchmarks/target/benchmarks.jar"
 STRESS_JAR="$LEAKPROOF_ROOT/concurrency-stress/target/jcstress.jar"
 REPORT_JAR="$LEAKPROOF_ROOT/reports/target/reports.jar"
+SOAK_JAR="$LEAKPROOF_ROOT/soak/target/soak.jar"
 OUT_ROOT="${LEAKPROOF_OUT:-$LEAKPROOF_ROOT/reports/out}"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -13,7 +14,7 @@ die() { log "error: $*"; exit 2; }
 # Builds the jars unless they exist and are newer than every source file.
 ensure_built() {
   local stale=0 jar
-  for jar in "$BENCH_JAR" "$STRESS_JAR" "$REPORT_JAR"; do
+  for jar in "$BENCH_JAR" "$STRESS_JAR" "$REPORT_JAR" "$SOAK_JAR"; do
     if [[ ! -f "$jar" ]] || [[ -n "$(find "$LEAKPROOF_ROOT" -path '*/src/*' -newer "$jar" -print -quit 2>/dev/null)" ]]; then
       stale=1
     fi
