@@ -10,7 +10,7 @@
 #   --rate RATE           injected leak rate (default 2MiB/min = 120 MiB/h)
 #   --kinds LIST          leak kinds to inject, comma-separated: retained, lease (default: both)
 #   --leak-threshold T    the report's slope threshold (default 30MiB/h: the report's default 1 MiB/h
-#                         is meant for a 24 h soak; a clean 90 s soak's upper bound reaches 11-17 MiB/h,
+#                         is meant for a 24 h soak; a clean 90 s soak's upper bound reached 2-8 MiB/h,
 #                         see docs/soak.md#calibration)
 #   --serial              run the soaks one after another (default: at the same time; each uses
 #                         under 10 % of a core and has its own heap, so they do not disturb each other)

@@ -70,7 +70,7 @@ final class Charts {
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(6);
         List<SoakAnalysis.Point> gc = a.heapSeries("gc");
-        if (!gc.isEmpty()) {
+        if (!gc.isEmpty() && !a.basis().equals("gc")) { // when gc readings are the basis, they are drawn below
             XYSeries s = chart.addSeries("gc readings", times(gc, h), mib(gc));
             s.setMarkerColor(FAINT);
             s.setMarker(SeriesMarkers.CIRCLE);

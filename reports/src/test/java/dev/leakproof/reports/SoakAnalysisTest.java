@@ -49,6 +49,7 @@ class SoakAnalysisTest {
         assertEquals("gc", a.basis());
         assertEquals(Status.PASS, verdict(a, "heap-growth").status());
         assertTrue(a.warnings().stream().anyMatch(w -> w.contains("'gc'")), a.warnings().toString());
+        assertTrue(Charts.heap(a).startsWith("data:image/png;base64,"), "the heap chart draws gc readings once");
     }
 
     @Test
