@@ -21,7 +21,8 @@ dry=0; [[ "${1:-}" == --dry-run ]] && { dry=1; shift; }
 run="${1:?usage: scripts/report.sh RUN_DIR (see --help)}"; shift
 [[ $dry -eq 1 || -d "$run" ]] || die "no such run folder: $run"
 
-args=(--out "$run" --title "leakproof run $(basename "$run")")
+args=(--out "$run")
+[[ " $* " == *" --title"* ]] || args+=(--title "leakproof run $(basename "$run")") # the caller's title wins
 [[ -f "$run/jmh.json" ]] && args+=(--jmh "$run/jmh.json")
 [[ -f "$run/soak/samples.jsonl" ]] && args+=(--soak "$run/soak/samples.jsonl")
 [[ -f "$run/jcstress/summary.json" ]] && args+=(--jcstress "$run/jcstress")
