@@ -19,11 +19,13 @@ final class FlameGraphs {
     }
 
     /**
+     * Checks that the converter can be loaded by {@code loader} (the detector's own class loader).
+     *
      * @throws IllegalStateException when {@code tools.profiler:jfr-converter} is not on the test class path
      */
-    static void checkAvailable() {
+    static void checkAvailable(ClassLoader loader) {
         try {
-            Class.forName(CONVERTER_CLASS, false, FlameGraphs.class.getClassLoader());
+            Class.forName(CONVERTER_CLASS, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
             throw new IllegalStateException(LeakDetector.PROP_FLAME_GRAPH + "=true needs async-profiler's converter"
                     + " on the test class path: add the test dependency tools.profiler:jfr-converter"

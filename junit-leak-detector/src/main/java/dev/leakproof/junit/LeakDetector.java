@@ -192,7 +192,7 @@ public final class LeakDetector implements BeforeEachCallback, AfterEachCallback
             return;
         }
         if (policy.flameGraph()) {
-            FlameGraphs.checkAvailable();
+            FlameGraphs.checkAvailable(LeakDetector.class.getClassLoader());
         }
         boolean exclusive = MeasurementLock.lockExclusive();
         State state = new State(this, policy, exclusive, testName(context));

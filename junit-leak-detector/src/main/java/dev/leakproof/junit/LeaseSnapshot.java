@@ -53,7 +53,7 @@ final class LeaseSnapshot {
                 if (lease.tracked()) {
                     StackTraceElement[] stack = lease.acquisitionSite().getStackTrace();
                     for (int i = 0; i < Math.min(stack.length, MAX_FRAMES); i++) {
-                        details.append("      at ").append(stack[i]).append('\n');
+                        details.append("      at ").append(ThreadSnapshot.frame(stack[i])).append('\n');
                     }
                 } else {
                     untracked = true;

@@ -52,11 +52,20 @@ final class ThreadSnapshot {
         List<Thread> result = new ArrayList<>();
         Thread self = Thread.currentThread();
         for (Thread t : liveThreads()) {
-            if (t != self && t.isAlive() && !ids.contains(t.getId()) && !isAllowed(t.getName(), allowed)) {
+            if (t != self && t.isAlive() && !ids.contains(t.getId()) && !isFrameworkThread(t)
+                    && !isAllowed(t.getName(), allowed)) {
                 result.add(t);
             }
         }
         return result;
+    }
+
+    /**
+     * Whether the thread is one of JUnit's own (the workers of its parallel executor are started on
+     * demand, named like any {@code ForkJoinPool}'s, but are of JUnit's thread class).
+     */
+    static boolean isFrameworkThread(Thread t) {
+        return t.getClass().getName().startsWith("org.junit.");
     }
 
     static boolean isAllowed(String name, List<Pattern> allowed) {
@@ -77,13 +86,26 @@ final class ThreadSnapshot {
                     .append(" state=").append(t.getState()).append('\n');
             StackTraceElement[] stack = t.getStackTrace();
             for (int i = 0; i < Math.min(stack.length, MAX_FRAMES); i++) {
-                sb.append("      at ").append(stack[i]).append('\n');
+                sb.append("      at ").append(frame(stack[i])).append('\n');
             }
             if (stack.length > MAX_FRAMES) {
                 sb.append("      ... ").append(stack.length - MAX_FRAMES).append(" more\n");
             }
         }
         return sb.toString();
+    }
+
+    /** A frame as {@code pkg.Class.method(File.java:12)}, without the module and class loader prefixes. */
+    static String frame(StackTraceElement e) {
+        String where;
+        if (e.isNativeMethod()) {
+            where = "Native Method";
+        } else if (e.getFileName() == null) {
+            where = "Unknown Source";
+        } else {
+            where = e.getLineNumber() >= 0 ? e.getFileName() + ":" + e.getLineNumber() : e.getFileName();
+        }
+        return e.getClassName() + "." + e.getMethodName() + "(" + where + ")";
     }
 
     private static List<Thread> liveThreads() {
