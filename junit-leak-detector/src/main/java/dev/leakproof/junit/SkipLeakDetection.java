@@ -10,7 +10,8 @@ import java.lang.annotation.Target;
 /**
  * Exempts a test method, or every test of a class, from the {@link LeakDetector}, whatever the
  * run-wide switch says: for tests that keep memory or threads on purpose. The annotation nearest
- * to the test wins, so a method annotated with {@link DetectLeaks} in a skipped class is checked.
+ * to the test wins, so a method annotated with {@link DetectLeaks} in a skipped class is checked; on
+ * the same element, this annotation wins over {@link DetectLeaks}.
  *
  * <pre>{@code
  * @Test

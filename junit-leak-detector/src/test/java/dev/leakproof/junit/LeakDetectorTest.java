@@ -118,6 +118,13 @@ class LeakDetectorTest {
     }
 
     @Test
+    void shouldNotJudgeHeapWhenConfiguredChecksLeaveItOut() {
+        Map<String, String> on = Map.of("junit.jupiter.extensions.autodetection.enabled", "true",
+                LeakDetector.PROP_DETECT_LEAKS, "true", LeakDetector.PROP_CHECKS, "threads,leases");
+        assertAllPassed(run(on, selectClass(PlainCases.class)), 1);
+    }
+
+    @Test
     void shouldExemptTestWhenItIsListedInSkipConfiguration() {
         Map<String, String> on = Map.of("junit.jupiter.extensions.autodetection.enabled", "true",
                 LeakDetector.PROP_DETECT_LEAKS, "true",

@@ -81,7 +81,7 @@ class ThreadAndLeaseLeakTest {
     }
 
     @Test
-    void shouldNotCheckLeasesWhenOnlyHeapIsConfiguredAndAnnotationInherits() {
+    void shouldCheckLeasesWhenClassAnnotationNamesThemAndConfigurationSaysHeapOnly() {
         // The class's annotation names LEASES: the annotation is nearer than the configuration, so it wins.
         String failure = onlyFailure(run(Map.of(LeakDetector.PROP_CHECKS, "heap"),
                 selectMethod(LeaseCases.class, "leavesLeaseOut")));
