@@ -1575,7 +1575,41 @@ public final class BufferPool implements AutoCloseable {
             if (maxBufferSize > maxTotalBytes) {
                 throw new IllegalArgumentException("maxBufferSize=" + maxBufferSize + " must be <= maxTotalBytes=" + maxTotalBytes);
             }
-            return new BufferPool(this);
+            BufferPool pool = new BufferPool(this);
+            PoolRegistry.register(pool);
+            return pool;
         }
+    }
+
+    // ------------------------------------------------------------------ outstanding leases
+
+    /**
+     * Every lease of this pool that is still out (neither closed, reclaimed nor force-released), in
+     * the order of the pool's slots, with its id, size, age, acquiring thread and, when the lease is
+     * tracked, its acquisition stack. Works before and after {@link #close()}. A tracked lease that
+     * the garbage collector found unreachable but that the reference queue has not yet delivered is
+     * still listed: call {@link #drainReferenceQueue()} first to end such leases.
+     *
+     * <p>Takes the pool's lock and is linear in the buffers the pool holds: a diagnostic for tests and
+     * tools, not for a hot path.
+     */
+    public List<OutstandingLease> outstandingLeases() {
+        List<OutstandingLease> out = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = clock.getAsLong();
+            for (int i = 0; i < slotCount; i++) {
+                Slot s = slots[i];
+                if ((s.stamp & 1L) == 1L) {
+                    LeakTracker t = s.tracker;
+                    String owner = s.ownerName;
+                    out.add(new OutstandingLease(name, s.leaseId, s.size, s.capacity, Math.max(0, now - s.acquiredNanos),
+                            owner == null ? "?" : owner, t == null ? null : t.site));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
     }
 }
