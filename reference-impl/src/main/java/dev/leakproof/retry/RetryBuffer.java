@@ -113,8 +113,15 @@ import java.util.function.LongSupplier;
  * and every snapshot is exact. Items carry their first arrival time; retries keep it, so age
  * always means "time since first added". Arrival order is age order, so the buffer keeps:
  * <ul>
- *   <li>items never attempted in an intrusive doubly-linked list, oldest at the head:
- *       adding one allocates one node, and removing one (eviction, expiry, taking) is O(1);</li>
+ *   <li>items never attempted in a ring of two columns (the item and its arrival time), oldest at
+ *       the head: adding one stores two values and allocates nothing, removing one (eviction,
+ *       expiry, taking) clears its slot, both O(1). The ring starts at {@value #MIN_RING} slots,
+ *       doubles when full and, once longer than {@value #RING_KEEP} slots, halves when less than
+ *       a quarter full, so its memory follows the number of items, amortised O(1) per item (a
+ *       buffer that fills and empties again and again keeps its small ring rather than regrow it). A ring rather than a node per item keeps the
+ *       cost of {@link #add} flat up to a million items: nodes that live long enough to survive
+ *       young collections are copied and promoted by the garbage collector, and the oldest one is
+ *       cold in the cache when it is evicted;</li>
  *   <li>items waiting for a retry in two ordered sets, by first arrival (for eviction and expiry)
  *       and by next-eligible time (for taking batches). Their arrival times are older than
  *       whatever was added since they were taken, so re-inserting them at the tail of the list
@@ -127,7 +134,7 @@ import java.util.function.LongSupplier;
  * takes eligible retries first (by next-eligible time), then never-attempted items oldest first.
  * Average age is kept as an exact running sum of arrival times.
  *
- * <p><b>Cost, exactly.</b> Finding the oldest buffered item reads the head of the list and the
+ * <p><b>Cost, exactly.</b> Finding the oldest buffered item reads the head of the ring and the
  * first of the arrival set, O(log r). So {@link #add} (whose expiry check and eviction look at the
  * oldest item), eviction and {@link #health()} are O(1) when no item waits for a retry, and
  * O(log r) with {@code r} items waiting for a retry; expiry is O(expired * log r), a failed item's
@@ -194,6 +201,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
      */
     public static final int MAX_NESTED_DELIVERIES = 8;
 
+    /** Smallest ring of never-attempted items; a power of two. */
+    static final int MIN_RING = 16;
+    /** A ring this long or shorter is never halved (12 KiB); a power of two. */
+    static final int RING_KEEP = 1024;
+
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
@@ -216,8 +228,13 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
 
     // ---- guarded by lock
-    private Entry<T> head; // never-attempted items, oldest first
-    private Entry<T> tail;
+    // Never-attempted items, oldest first, in a ring (power-of-two length) of two columns. They are the
+    // last freshCount items added (only the oldest is ever removed), so their sequence numbers are
+    // nextSeq - freshCount ... nextSeq - 1 and need no column.
+    private Object[] freshItems = new Object[MIN_RING];
+    private long[] freshArrivals = new long[MIN_RING];
+    private int freshHead;
+    private int freshCount;
     private final TreeSet<Entry<T>> retryByArrival = new TreeSet<>(BY_ARRIVAL);
     private final TreeSet<Entry<T>> retryByEligible = new TreeSet<>(BY_ELIGIBLE);
     private int size;
@@ -239,7 +256,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
     private long lateCompletions;
     private long backoffFailures;
     private final long[] abandoned = new long[AbandonReason.values().length];
-    private List<Abandoned<T>> pendingAbandoned; // handed to the listener once the lock is released
+    private Abandoned<T> pendingFirst;            // the first item abandoned by a locked section (most abandon one)
+    private List<Abandoned<T>> pendingAbandoned; // the others; all handed to the listener once the lock is released
     private List<Batch<T>> pendingEnded;         // batches whose outcome future completes once the lock is released
 
     // ---- not guarded
@@ -324,20 +342,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
             long now = now();
             expire(now);
             if (size >= maxSize) {
-                Entry<T> oldest = oldest();
-                removeBuffered(oldest);
-                abandon(oldest, AbandonReason.EVICTED_CAPACITY, now);
+                removeOldest(AbandonReason.EVICTED_CAPACITY, now);
             }
-            Entry<T> e = new Entry<>(item, nextSeq++, now);
-            e.prev = tail;
-            if (tail == null) {
-                head = e;
-            } else {
-                tail.next = e;
-            }
-            tail = e;
+            pushFresh(item, now);
             size++;
-            addAge(e);
+            addAge(now);
             added++;
         } finally {
             unlockAndNotify();
@@ -520,7 +529,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 long now = now();
                 reclaimStale(now);
                 expire(now);
-                count = pendingAbandoned == null ? 0 : pendingAbandoned.size();
+                count = (pendingFirst == null ? 0 : 1) + (pendingAbandoned == null ? 0 : pendingAbandoned.size());
             }
         } finally {
             unlockAndNotify();
@@ -768,7 +777,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
                 double sum = ageSumHi * 18446744073709551616.0 + ((double) (ageSumLo >>> 1) * 2.0 + (ageSumLo & 1));
                 double meanOffset = sum / size;
                 avg = Duration.ofNanos(Math.max(0L, Math.round((now - baseNanos) - meanOffset)));
-                max = Duration.ofNanos(Math.max(0L, now - oldest().arrival));
+                max = Duration.ofNanos(Math.max(0L, now - oldestArrival()));
             }
             EnumMap<AbandonReason, Long> byReason = new EnumMap<>(AbandonReason.class);
             for (AbandonReason r : AbandonReason.values()) {
@@ -829,34 +838,47 @@ public final class RetryBuffer<T> implements AutoCloseable {
         return now - e.arrival > maxAgeNanos;
     }
 
-    private Entry<T> oldest() {
-        Entry<T> fresh = head;
-        Entry<T> retry = retryByArrival.isEmpty() ? null : retryByArrival.first();
-        if (fresh == null) {
-            return retry;
+    /** Whether the oldest buffered item is the head of the ring rather than the first retry; size > 0. */
+    private boolean oldestIsFresh() {
+        if (freshCount == 0) {
+            return false;
         }
-        if (retry == null) {
-            return fresh;
+        return retryByArrival.isEmpty() || nextSeq - freshCount < retryByArrival.first().seq;
+    }
+
+    /** Arrival time of the oldest buffered item; size > 0. */
+    private long oldestArrival() {
+        return oldestIsFresh() ? freshArrivals[freshHead] : retryByArrival.first().arrival;
+    }
+
+    /** Removes the oldest buffered item and abandons it for {@code reason}; size > 0. */
+    private void removeOldest(AbandonReason reason, long now) {
+        if (oldestIsFresh()) {
+            @SuppressWarnings("unchecked")
+            T item = (T) freshItems[freshHead];
+            long arrival = freshArrivals[freshHead];
+            pollFresh();
+            size--;
+            subtractAge(arrival);
+            abandon(item, reason, 0, arrival, null, now);
+        } else {
+            Entry<T> e = retryByArrival.pollFirst();
+            retryByEligible.remove(e);
+            size--;
+            subtractAge(e.arrival);
+            abandon(e, reason, now);
         }
-        return retry.seq < fresh.seq ? retry : fresh;
     }
 
     private void expire(long now) {
-        while (size > 0) {
-            Entry<T> e = oldest();
-            if (!expired(e, now)) {
-                return;
-            }
-            removeBuffered(e);
-            abandon(e, AbandonReason.EXPIRED, now);
+        while (size > 0 && now - oldestArrival() > maxAgeNanos) {
+            removeOldest(AbandonReason.EXPIRED, now);
         }
     }
 
     private void enforceCapacity(long now) {
         while (size > maxSize) {
-            Entry<T> e = oldest();
-            removeBuffered(e);
-            abandon(e, AbandonReason.EVICTED_CAPACITY, now);
+            removeOldest(AbandonReason.EVICTED_CAPACITY, now);
         }
     }
 
@@ -891,7 +913,7 @@ public final class RetryBuffer<T> implements AutoCloseable {
         if (size == 0) {
             return null;
         }
-        if (head == null) { // only retries: allocate nothing unless one is eligible
+        if (freshCount == 0) { // only retries: allocate nothing unless one is eligible
             Entry<T> first = retryByEligible.first();
             if (!drain && first.eligibleAt - now > 0) {
                 return null;
@@ -908,17 +930,18 @@ public final class RetryBuffer<T> implements AutoCloseable {
             retryByArrival.remove(e);
             chosen.add(e);
         }
-        while (chosen.size() < batchSize && head != null) {
-            Entry<T> e = head;
-            unlinkFresh(e);
-            chosen.add(e);
+        while (chosen.size() < batchSize && freshCount > 0) {
+            @SuppressWarnings("unchecked")
+            Entry<T> e = new Entry<>((T) freshItems[freshHead], nextSeq - freshCount, freshArrivals[freshHead]);
+            chosen.add(e); // before the slot is cleared: an allocation failure here leaves the item buffered
+            pollFresh();
         }
         if (chosen.isEmpty()) {
             return null;
         }
         for (Entry<T> e : chosen) {
             size--;
-            subtractAge(e);
+            subtractAge(e.arrival);
             e.attempts++;
         }
         attempts += chosen.size();
@@ -950,52 +973,85 @@ public final class RetryBuffer<T> implements AutoCloseable {
         retryByArrival.add(e);
         retryByEligible.add(e);
         size++;
-        addAge(e);
+        addAge(e.arrival);
     }
 
-    private void removeBuffered(Entry<T> e) {
-        if (e.attempts == 0) {
-            unlinkFresh(e);
-        } else {
-            retryByArrival.remove(e);
-            retryByEligible.remove(e);
+    /**
+     * Appends a never-attempted item to the ring, doubling it first when full. The growth is the
+     * only allocation and comes before any change, so an {@link OutOfMemoryError} leaves the buffer
+     * as it was.
+     */
+    private void pushFresh(T item, long arrival) {
+        if (freshCount == freshItems.length) {
+            resizeRing(freshItems.length << 1);
         }
-        size--;
-        subtractAge(e);
+        int i = (freshHead + freshCount) & (freshItems.length - 1);
+        freshItems[i] = item;
+        freshArrivals[i] = arrival;
+        freshCount++;
+        nextSeq++;
     }
 
-    private void unlinkFresh(Entry<T> e) {
-        Entry<T> p = e.prev;
-        Entry<T> n = e.next;
-        if (p == null) {
-            head = n;
-        } else {
-            p.next = n;
+    /** Removes the head of the ring, clearing its slot so that the item is not kept; halves a large, sparse ring. */
+    private void pollFresh() {
+        freshItems[freshHead] = null;
+        freshHead = (freshHead + 1) & (freshItems.length - 1);
+        freshCount--;
+        int length = freshItems.length;
+        if (length > RING_KEEP && freshCount < length >>> 2) {
+            try {
+                resizeRing(length >>> 1);
+            } catch (OutOfMemoryError keepTheLargerRing) {
+                // The item is already removed; the ring keeps its size and shrinks on a later removal.
+            }
         }
-        if (n == null) {
-            tail = p;
-        } else {
-            n.prev = p;
+    }
+
+    private void resizeRing(int length) {
+        Object[] items = new Object[length];
+        long[] arrivals = new long[length];
+        int mask = freshItems.length - 1;
+        for (int k = 0; k < freshCount; k++) {
+            int from = (freshHead + k) & mask;
+            items[k] = freshItems[from];
+            arrivals[k] = freshArrivals[from];
         }
-        e.prev = null;
-        e.next = null;
+        freshItems = items;
+        freshArrivals = arrivals;
+        freshHead = 0;
+    }
+
+    /** Length of the ring of never-attempted items. For tests. */
+    int ringLength() {
+        lock.lock();
+        try {
+            return freshItems.length;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void abandonAllBuffered(long now) {
         while (size > 0) {
-            Entry<T> e = oldest();
-            removeBuffered(e);
-            abandon(e, AbandonReason.CLOSED, now);
+            removeOldest(AbandonReason.CLOSED, now);
         }
     }
 
     private void abandon(Entry<T> e, AbandonReason reason, long now) {
+        abandon(e.item, reason, e.attempts, e.arrival, e.lastFailure, now);
+    }
+
+    private void abandon(T item, AbandonReason reason, int attempts, long arrival, Throwable lastFailure, long now) {
         abandoned[reason.ordinal()]++;
+        Abandoned<T> a = new Abandoned<>(item, reason, attempts, Duration.ofNanos(Math.max(0L, now - arrival)), lastFailure);
+        if (pendingFirst == null) {
+            pendingFirst = a;
+            return;
+        }
         if (pendingAbandoned == null) {
             pendingAbandoned = new ArrayList<>(4);
         }
-        pendingAbandoned.add(new Abandoned<>(e.item, reason, e.attempts, Duration.ofNanos(Math.max(0L, now - e.arrival)),
-                e.lastFailure));
+        pendingAbandoned.add(a);
     }
 
     private void endLater(Batch<T> batch) {
@@ -1005,8 +1061,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
         pendingEnded.add(batch);
     }
 
-    private void addAge(Entry<T> e) {
-        long x = e.arrival - baseNanos; // >= 0: arrival comes from the non-decreasing now()
+    private void addAge(long arrival) {
+        long x = arrival - baseNanos; // >= 0: arrival comes from the non-decreasing now()
         long r = ageSumLo + x;
         if (Long.compareUnsigned(r, ageSumLo) < 0) {
             ageSumHi++;
@@ -1014,8 +1070,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
         ageSumLo = r;
     }
 
-    private void subtractAge(Entry<T> e) {
-        long x = e.arrival - baseNanos;
+    private void subtractAge(long arrival) {
+        long x = arrival - baseNanos;
         if (Long.compareUnsigned(ageSumLo, x) < 0) {
             ageSumHi--;
         }
@@ -1043,16 +1099,18 @@ public final class RetryBuffer<T> implements AutoCloseable {
      * before an exception still reach the listener.
      */
     private void unlockAndNotify() {
+        Abandoned<T> first = pendingFirst;
         List<Abandoned<T>> out = pendingAbandoned;
         List<Batch<T>> ended = pendingEnded;
+        pendingFirst = null;
         pendingAbandoned = null;
         pendingEnded = null;
         lock.unlock();
-        afterUnlock(out, ended);
+        afterUnlock(first, out, ended);
     }
 
-    private void afterUnlock(List<Abandoned<T>> out, List<Batch<T>> ended) {
-        if (out != null) {
+    private void afterUnlock(Abandoned<T> first, List<Abandoned<T>> out, List<Batch<T>> ended) {
+        if (first != null) {
             int[] depth = deliveryDepth.get();
             if (depth == null) {
                 depth = new int[1];
@@ -1060,8 +1118,11 @@ public final class RetryBuffer<T> implements AutoCloseable {
             }
             depth[0]++;
             try {
-                for (Abandoned<T> a : out) {
-                    deliver(a);
+                deliver(first); // abandoned first, so first in the listener's order
+                if (out != null) {
+                    for (Abandoned<T> a : out) {
+                        deliver(a);
+                    }
                 }
             } finally {
                 depth[0]--;
@@ -1110,7 +1171,10 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     // ------------------------------------------------------------------ nested types
 
-    /** A buffered or in-flight item. Fields other than the finals are guarded by the buffer's lock. */
+    /**
+     * An item taken at least once: in flight, or waiting for a retry. Never-attempted items have no
+     * entry (they live in the ring). Fields other than the finals are guarded by the buffer's lock.
+     */
     private static final class Entry<T> {
         final T item;
         final long seq;
@@ -1118,8 +1182,6 @@ public final class RetryBuffer<T> implements AutoCloseable {
         int attempts;
         long eligibleAt;
         Throwable lastFailure;
-        Entry<T> prev;
-        Entry<T> next;
 
         Entry(T item, long seq, long arrival) {
             this.item = item;
