@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Usage: scripts/stress.sh [--quick | --budget TIME] [--tests REGEX] [--controls] [--format json|text] [--out DIR] [--dry-run]
+# Usage: scripts/stress.sh [--quick | --budget TIME | --from DIR] [--tests REGEX] [--controls] [--format json|text] [--out DIR] [--dry-run]
 #
 # Runs the jcstress tests of concurrency-stress/target/jcstress.jar (building it if needed) and
 # writes jcstress's HTML report to <out>/jcstress/ (default out: reports/out/<run-id>/).
 #   --quick          jcstress quick mode, as the mvn verify gate runs it (about 4-6 s per test)
 #   --budget TIME    the full (nightly) run, spread over about TIME for all selected tests:
 #                    30m (default), 2h, 900s; mapped to jcstress forks (-f), iterations and -time
+#   --from DIR       run nothing: summarise (and, with --controls, check) the report jcstress already
+#                    wrote in DIR, e.g. concurrency-stress/target/jcstress-gate after mvn verify; the
+#                    exit status is derived from the report (scripts/suite.sh uses this)
 #   --tests REGEX    tests to run (default: every test of shipped code, i.e. not the negative controls)
 #   --controls       run the negative controls instead (report in <out>/jcstress-controls/); they MUST
 #                    fail: exit 0 only if EVERY control was reported with a FORBIDDEN outcome (ControlsCheck)
@@ -17,14 +20,15 @@
 # FORBIDDEN outcome or error (with --controls: a control was not caught), 2 on bad usage.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-dry=0
+dry=0; from=''
 
 mode=budget; budget=30m; tests='^dev\.leakproof\.(?!controls\.)'; controls=0; out=''; format=text
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dry-run) dry=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --quick) mode=quick ;;
+    --from) from="${2:?--from needs a jcstress report folder}"; mode=from; shift ;;
     --budget) budget="${2:?--budget needs a time, e.g. 30m}"; mode=budget; shift ;;
     --tests) tests="${2:?--tests needs a regex}"; shift ;;
     --controls) controls=1; tests='^dev\.leakproof\.controls\.' ;;
@@ -79,6 +83,8 @@ if [[ $controls -eq 1 ]]; then report="$out/jcstress-controls"; fi
 args=(-t "$tests" -sc false -jvmArgs -Xmx256m -r "$report")
 if [[ "$mode" == quick ]]; then
   args+=(-m quick)
+elif [[ "$mode" == from ]]; then
+  : # nothing runs
 else
   # Each test runs 2 configurations (a normal and a stress fork) per fork count, each of 5 iterations,
   # plus about 2 s of JVM start-up per fork: spread the budget evenly over the selected tests.
@@ -89,17 +95,26 @@ else
   args+=(-m default -f "$forks" -iters 5 -time "$time_ms")
   log "budget ${budget} over $n tests: $forks fork(s) x 2 configurations x 5 iterations x ${time_ms} ms each"
 fi
+if [[ -n "$from" ]]; then
+  [[ -f "$from/index.html" ]] || die "--from $from holds no jcstress report (no index.html)"
+fi
 if [[ $dry -eq 1 ]]; then
-  echo "would run: java -jar $STRESS_JAR ${args[*]}"
+  if [[ -n "$from" ]]; then echo "would summarise: $from/index.html"; else echo "would run: java -jar $STRESS_JAR ${args[*]}"; fi
   [[ $controls -eq 1 ]] && echo "then: java -cp $STRESS_JAR dev.leakproof.stress.ControlsCheck $report"
   exit 0
 fi
 mkdir -p "$report"
-log "jcstress ${args[*]}"
-set +e
-(cd "$report" && java -jar "$STRESS_JAR" "${args[@]}" > "$report/output.txt" 2>&1)
-code=$?
-set -e
+if [[ -n "$from" ]]; then
+  log "jcstress not run: summarising the report in $from"
+  cp -r "$from"/. "$report"/
+  code=-1 # derived from the report below
+else
+  log "jcstress ${args[*]}"
+  set +e
+  (cd "$report" && java -jar "$STRESS_JAR" "${args[@]}" > "$report/output.txt" 2>&1)
+  code=$?
+  set -e
+fi
 
 # Summary: one status per test (FAILED if any configuration failed), from the HTML report's index,
 # which jcstress writes in every mode (its text output lists passed tests only in quick mode).
@@ -116,6 +131,10 @@ summarize() {
 rows="$(summarize || true)"
 passed=$(grep -c '^PASSED ' <<< "$rows" || true)
 failed=$(grep -vc '^PASSED ' <<< "$rows" || true); [[ -n "$rows" ]] || failed=0
+if [[ $code -eq -1 ]]; then
+  [[ -n "$rows" ]] || die "the report in $from lists no test"
+  code=$((failed > 0 ? 1 : 0)) # what jcstress exits with: 1 on any FORBIDDEN outcome or error
+fi
 # Both summaries are always written (the report tool reads summary.json); --format picks the one printed.
 {
   printf '{\n  "format": 1,\n  "kind": "%s",\n  "report": "%s/index.html",\n  "jcstressExit": %d,\n  "passed": %d,\n  "failed": %d,\n  "tests": [' \
