@@ -149,6 +149,7 @@ final class Charts {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisLabelRotation(20);
         chart.getStyler().setErrorBarsColor(Color.BLACK);
+        chart.getStyler().setYAxisDecimalPattern("#,##0.###"); // not the raw doubles XChart prints for one bar
         chart.getStyler().setAntiAlias(true);
         List<String> names = new ArrayList<>();
         List<Double> scores = new ArrayList<>();

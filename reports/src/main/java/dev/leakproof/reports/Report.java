@@ -212,7 +212,7 @@ final class Report {
                 + ".overall{font-size:1.4em;font-weight:bold;padding:0.3em 0.6em;display:inline-block;border-radius:4px}"
                 + ".pass{background:#d9f2d9;color:#145214}.fail{background:#f8d7d7;color:#7a1111}td.st{font-weight:bold}"
                 + ".warn{background:#fff4cc;border-left:4px solid #e0a800;padding:0.5em 1em}"
-                + "img.chart{display:block;margin:1em 0;max-width:100%;border:1px solid #eee}"
+                + "img.chart{display:block;margin:1em 0;max-width:100%;border:1px solid #eee}div.wide{overflow-x:auto;max-width:100%}"
                 + "footer{margin-top:3em;color:#777;font-size:0.85em}</style></head><body>"
                 + b + "</body></html>\n";
     }
@@ -269,7 +269,7 @@ final class Report {
                 .append(ratios.isEmpty() ? "none of " + esc(String.join(", ", baselines)) + " ran" : esc(String.join(", ", ratios.keySet())))
                 .append(") measured in the same run, with the same other parameters: above 1 is more work done for throughput scores, "
                         + "but less time per operation below 1 for time scores. Errors are JMH's 99.9 % intervals.</p>")
-                .append("<table><tr><th>benchmark</th><th>params</th><th>score</th><th>unit</th><th>transfers/us</th><th>B/op</th>");
+                .append("<div class=wide><table><tr><th>benchmark</th><th>params</th><th>score</th><th>unit</th><th>transfers/us</th><th>B/op</th>");
         ratios.keySet().forEach(base -> b.append("<th>&times; ").append(esc(base)).append("</th>"));
         b.append("</tr>");
         for (JmhResults.Row r : rows) {
@@ -281,7 +281,7 @@ final class Report {
             ratios.values().forEach(m -> b.append("<td class=n>").append(ratioText(m, r)).append("</td>"));
             b.append("</tr>");
         }
-        b.append("</table>");
+        b.append("</table></div>");
         Map<String, List<JmhResults.Row>> groups = new LinkedHashMap<>();
         for (JmhResults.Row r : rows) {
             groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(r);
