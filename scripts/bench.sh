@@ -5,7 +5,7 @@
 # (every row gets gc.alloc.rate.norm, B/op) and JSON output to <out>/jmh.json (default out:
 # reports/out/<run-id>/), the console log to <out>/jmh.txt and the machine and JDK to <out>/env.txt.
 # Warm-up and measurement are set per benchmark class (annotations); the full run (defaults, 2 forks)
-# takes about 27 minutes on 2 cores (docs/benchmarks.md has the estimate).
+# takes about 25 minutes on 2 cores (docs/benchmarks.md has the estimate).
 #   --quick          short run: 1 fork, 2 x 0.5 s warm-up, 3 x 0.5 s measurement, and, as the smoke pass,
 #                    size=4096 and capacity=1024 only (for the suite, not for quoting); about 5 minutes
 #   --full-matrix    with --quick: keep every size and capacity
