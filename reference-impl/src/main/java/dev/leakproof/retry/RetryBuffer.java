@@ -930,10 +930,18 @@ public final class RetryBuffer<T> implements AutoCloseable {
             retryByArrival.remove(e);
             chosen.add(e);
         }
-        while (chosen.size() < batchSize && freshCount > 0) {
+        // Every entry is made before the first slot is cleared: an allocation failure while making
+        // them leaves all never-attempted items in the ring.
+        int fromRing = Math.min(batchSize - chosen.size(), freshCount);
+        int mask = freshItems.length - 1;
+        long headSeq = nextSeq - freshCount;
+        for (int k = 0; k < fromRing; k++) {
+            int i = (freshHead + k) & mask;
             @SuppressWarnings("unchecked")
-            Entry<T> e = new Entry<>((T) freshItems[freshHead], nextSeq - freshCount, freshArrivals[freshHead]);
-            chosen.add(e); // before the slot is cleared: an allocation failure here leaves the item buffered
+            T item = (T) freshItems[i];
+            chosen.add(new Entry<>(item, headSeq + k, freshArrivals[i]));
+        }
+        for (int k = 0; k < fromRing; k++) {
             pollFresh();
         }
         if (chosen.isEmpty()) {
@@ -978,8 +986,8 @@ public final class RetryBuffer<T> implements AutoCloseable {
 
     /**
      * Appends a never-attempted item to the ring, doubling it first when full. The growth is the
-     * only allocation and comes before any change, so an {@link OutOfMemoryError} leaves the buffer
-     * as it was.
+     * only allocation and comes before any change to the ring, so an {@link OutOfMemoryError} leaves
+     * the ring as it was (an eviction {@link #add} made just before stands).
      */
     private void pushFresh(T item, long arrival) {
         if (freshCount == freshItems.length) {

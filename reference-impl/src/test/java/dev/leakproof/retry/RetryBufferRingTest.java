@@ -52,50 +52,55 @@ class RetryBufferRingTest extends RetryBufferTestSupport {
     @Test
     @DisplayName("R3: eviction takes the older of the ring's head and the first retry, across wrap-around")
     void shouldEvictOldestAcrossRingAndRetriesWhenFull() {
-        RetryBuffer<String> buffer = build(builder().maxBufferSize(20).maxAttempts(5).maxAge(HOUR));
-        for (int i = 0; i < 20; i++) {
-            buffer.add("a" + i);
+        RetryBuffer<String> buffer = build(builder().maxBufferSize(12).maxAttempts(5).maxAge(HOUR));
+        for (int i = 0; i < 12; i++) {
+            buffer.add("a" + i); // slots 0..11 of the 16-slot ring
         }
         // a0..a2 fail once and wait for a retry: they are older than everything in the ring.
         buffer.take(3).orElseThrow().complete(BatchResult.failed(new IOException("down")));
-        for (int i = 0; i < 5; i++) {
-            buffer.add("b" + i);
+        for (int i = 0; i < 9; i++) {
+            buffer.add("b" + i); // slots 12..15, then 0..4: the ring wraps without growing
         }
-        // Full at 20: b0..b4 evicted a0, a1, a2 (the retries, oldest), then a3, a4 from the ring.
-        assertEquals(List.of("a0", "a1", "a2", "a3", "a4"), deadLetters.items(AbandonReason.EVICTED_CAPACITY));
+        // Full at 12: b0..b2 evicted the retries a0..a2 (oldest), b3..b8 evicted a3..a8 from the ring.
+        assertEquals(List.of("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"),
+                deadLetters.items(AbandonReason.EVICTED_CAPACITY));
         assertEquals(1, deadLetters.all.stream().filter(a -> a.item().equals("a0")).findFirst().orElseThrow().attempts());
         assertEquals(0, deadLetters.all.stream().filter(a -> a.item().equals("a3")).findFirst().orElseThrow().attempts());
-        assertEquals(20, buffer.size(), "R3");
+        assertEquals(12, buffer.size(), "R3");
+        assertEquals(16, buffer.ringLength(), "wrapped, not grown");
         List<String> taken = new ArrayList<>();
         takeAndSucceed(buffer, 100, taken);
-        List<String> expected = new ArrayList<>();
-        for (int i = 5; i < 20; i++) {
-            expected.add("a" + i);
-        }
-        for (int i = 0; i < 5; i++) {
+        List<String> expected = new ArrayList<>(List.of("a9", "a10", "a11"));
+        for (int i = 0; i < 9; i++) {
             expected.add("b" + i);
         }
         assertEquals(expected, taken);
     }
 
     @Test
-    @DisplayName("R1: items expire from the ring oldest first, with their age, while the ring wraps")
+    @DisplayName("R1: items expire from the ring oldest first, with their age, while the ring is wrapped")
     void shouldExpireFromRingOldestFirstWhenMaxAgePasses() {
         RetryBuffer<String> buffer = build(builder().maxBufferSize(100).maxAge(Duration.ofMinutes(10)));
         List<String> taken = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             buffer.add("old" + i);
         }
-        takeAndSucceed(buffer, 4, taken); // the head is now mid-ring
+        takeAndSucceed(buffer, 4, taken); // the head is now at slot 4
         clock.advance(Duration.ofMinutes(6));
-        for (int i = 0; i < 12; i++) {
-            buffer.add("new" + i); // wraps past the end of the 16-slot ring
+        for (int i = 0; i < 10; i++) {
+            buffer.add("new" + i); // slots 10..15, then 0..3: full and wrapped, not grown
         }
+        assertEquals(16, buffer.ringLength());
         clock.advance(Duration.ofMinutes(5)); // old* are 11 minutes old, new* 5
+        assertEquals(Duration.ofMinutes(11), buffer.health().maxItemAge(), "the oldest item's age is read from the ring");
         assertEquals(6, buffer.cleanup(), "old4..old9 expire");
         assertEquals(List.of("old4", "old5", "old6", "old7", "old8", "old9"), deadLetters.items(AbandonReason.EXPIRED));
         assertEquals(Duration.ofMinutes(11), deadLetters.all.peek().age());
-        assertEquals(12, buffer.size());
+        assertEquals(10, buffer.size());
+        assertEquals(Duration.ofMinutes(5), buffer.health().maxItemAge());
+        takeAndSucceed(buffer, 100, taken);
+        assertEquals(List.of("old0", "old1", "old2", "old3", "new0", "new1", "new2", "new3", "new4", "new5", "new6",
+                "new7", "new8", "new9"), taken);
         assertTrue(checked(buffer).isConserved());
     }
 
