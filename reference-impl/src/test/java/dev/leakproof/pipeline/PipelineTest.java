@@ -343,6 +343,8 @@ class PipelineTest {
                 }).workers(1).queueCapacity(2).grace(Duration.ofMillis(200)).build().start());
         try {
             Await.until("worker busy", Harness.LIMIT, () -> busy.getCount() == 0);
+            // The producer fills the queue behind the stuck worker (it may still be on its way on a slow JVM).
+            Await.until("queue full", Harness.LIMIT, () -> p.metrics().queued() == 2);
             long t0 = System.nanoTime();
             ShutdownReport r = p.close(Duration.ofMillis(200));
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
