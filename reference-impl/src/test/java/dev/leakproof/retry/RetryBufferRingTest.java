@@ -4,6 +4,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,16 +126,19 @@ class RetryBufferRingTest extends RetryBufferTestSupport {
         }
     }
 
-    private static WeakReference<Object> addWeakly(RetryBuffer<Object> buffer) {
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+
+    private WeakReference<Object> addWeakly(RetryBuffer<Object> buffer) {
         Object item = new Object();
         buffer.add(item);
-        return new WeakReference<>(item);
+        return new WeakReference<>(item, collected);
     }
 
-    private static boolean awaitCleared(WeakReference<Object> ref) throws InterruptedException {
+    /** Whether the collector clears {@code ref}, asking for a collection up to 50 times, 20 ms of waiting each. */
+    private boolean awaitCleared(WeakReference<Object> ref) throws InterruptedException {
         for (int i = 0; i < 50 && ref.get() != null; i++) {
             System.gc();
-            Thread.sleep(10);
+            collected.remove(20); // returns as soon as a reference is enqueued
         }
         return ref.get() == null;
     }
