@@ -76,6 +76,7 @@ ensure_stress_built() {
 if [[ $dry -eq 0 ]]; then
   ensure_stress_built
   [[ -n "$out" ]] || out="$(new_run_dir)"
+  mkdir -p "$out" && out="$(cd "$out" && pwd)" # absolute: jcstress runs from inside the report folder
 fi
 out="${out:-$OUT_ROOT/<run-id>}"
 report="$out/jcstress"
