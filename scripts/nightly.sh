@@ -11,7 +11,7 @@
 #   6. scripts/report.sh RUN [REPORT_TOOL_ARGS]          index.html, summary.md, verdict.json
 #   7. scripts/check-page.sh RUN/index.html              the page renders cleanly (skipped without Chromium)
 # Every step runs even when an earlier one failed, so the report shows all there is.
-# Expected time on 2 cores with the defaults: about 26.8 h (soak 24 h, stress 2 h, controls 3 min,
+# Expected time on 2 cores with the defaults: about 26.5 h (soak 24 h, stress 2 h, controls 3 min,
 # every benchmark about 25 min, report and flame graphs 1 min). A trial of the whole chain takes about
 # 8 minutes: --duration 2m --stress-budget 60s --bench-include RetryBufferAddBenchmark -- --leak-threshold 10MiB/h
 # (a 2-minute soak resolves a few MiB/h, not the 1 MiB/h default; docs/soak.md).

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The contract of {@link Pipeline} (P1-P3 of DESIGN.md), its stops, failures, halting and
+ * The contract of {@link Pipeline} (P1-P3, the README's invariants), its stops, failures, halting and
  * reporting. Every test is bounded: waits use latches or {@link Await}, every thread is joined
  * with a limit after the test ({@link Harness#tearDown()}), and no test sleeps.
  */

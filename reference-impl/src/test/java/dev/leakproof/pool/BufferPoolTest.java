@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The contract of {@link BufferPool} and {@link Lease} (B1-B5 of DESIGN.md), run against every
+ * The contract of {@link BufferPool} and {@link Lease} (B1-B5, the README's invariants), run against every
  * configuration: adding a buffer kind or tracking level means adding one nested class at the
  * bottom. After every test B1 and B3 are checked on each pool the test built.
  */

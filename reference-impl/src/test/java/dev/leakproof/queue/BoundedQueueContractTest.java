@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The contract of {@link BoundedQueue} (Q1-Q4 of DESIGN.md), run against every
+ * The contract of {@link BoundedQueue} (Q1-Q4, the README's invariants), run against every
  * {@link OverflowStrategy}: adding a strategy means adding one nested class at the bottom.
  * After every test the invariants Q1 and Q2 are checked on each queue the test built.
  */
