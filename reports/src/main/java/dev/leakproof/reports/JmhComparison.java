@@ -1,6 +1,5 @@
 package dev.leakproof.reports;
 
-import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +11,8 @@ import java.util.Map;
  * parameter set present in both, the change of the primary score, a significance test on the
  * per-iteration scores, and the change of B/op.
  *
- * <p>The test is the two-sided Mann-Whitney U test (Commons Math, normal approximation), not
+ * <p>The test is the two-sided Mann-Whitney U test ({@link RankTest}: exact for small samples
+ * without ties, else Commons Math's normal approximation), not
  * Welch's t-test: on a small shared machine an iteration collapses when one of a benchmark's
  * threads loses its core, so iteration scores are bimodal with far outliers, which a rank test
  * tolerates and a test of means does not. The price is power on tiny samples: with 3 iterations a
@@ -44,7 +44,8 @@ public final class JmhComparison {
      * @param oldRow         the row of the old run
      * @param newRow         the row of the new run
      * @param changePercent  (new − old) / old of the primary score, in percent
-     * @param pValue         Mann-Whitney U p-value of the iteration scores (NaN with fewer than 2 a side)
+     * @param pValue         two-sided Mann-Whitney U p-value of the iteration scores, exact for small
+     *                       samples without ties ({@link RankTest}); NaN with fewer than 2 a side
      * @param oldBytesPerOp  B/op of the old run (NaN without {@code -prof gc})
      * @param newBytesPerOp  B/op of the new run (NaN without {@code -prof gc})
      * @param flag           the judgement
@@ -99,7 +100,7 @@ public final class JmhComparison {
             unmatched.remove(n.key());
             double change = (n.score() - o.score()) / o.score() * 100.0;
             double p = o.rawData().length >= 2 && n.rawData().length >= 2
-                    ? new MannWhitneyUTest().mannWhitneyUTest(o.rawData(), n.rawData()) : Double.NaN;
+                    ? RankTest.twoSidedP(o.rawData(), n.rawData()) : Double.NaN;
             boolean significant = p < alpha;
             double better = n.higherIsBetter() ? change : -change;
             Flag flag = !significant || Math.abs(change) <= thresholdPercent ? Flag.UNCHANGED
