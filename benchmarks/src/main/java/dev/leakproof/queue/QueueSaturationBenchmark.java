@@ -83,20 +83,6 @@ public class QueueSaturationBenchmark {
         }
     }
 
-    /** The consumer's outcome counts. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class ConsumerCounters {
-        public long polled;
-        public long pollFailed;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            polled = 0;
-            pollFailed = 0;
-        }
-    }
-
     @Benchmark
     @Group("saturation")
     @GroupThreads(1)
@@ -113,7 +99,7 @@ public class QueueSaturationBenchmark {
     @Benchmark
     @Group("saturation")
     @GroupThreads(1)
-    public Integer poll(ConsumerCounters counters) {
+    public Integer poll(QueueTransferBenchmark.ConsumerCounters counters) {
         Integer e = queue.poll();
         if (e == null) {
             counters.pollFailed++;

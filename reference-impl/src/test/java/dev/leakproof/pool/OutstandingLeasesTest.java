@@ -3,6 +3,8 @@ package dev.leakproof.pool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,16 +118,21 @@ class OutstandingLeasesTest {
     @Test
     void shouldForgetPoolWhenItIsNoLongerReachable() throws InterruptedException {
         long mark = PoolRegistry.mark();
-        buildAndDrop();
-        for (int i = 0; i < 50 && !PoolRegistry.createdAfter(mark).isEmpty(); i++) {
+        ReferenceQueue<BufferPool> collected = new ReferenceQueue<>();
+        WeakReference<BufferPool> dropped = buildAndDrop(collected);
+        // Ask for collections until the pool is gone, waiting on the reference queue (bounded: 50 x 20 ms).
+        for (int i = 0; i < 50 && dropped.get() != null; i++) {
             System.gc();
-            Thread.sleep(10);
+            collected.remove(20);
         }
+        assertNull(dropped.get(), "the pool became unreachable and was collected");
         assertTrue(PoolRegistry.createdAfter(mark).isEmpty(), "the registry must hold pools weakly");
     }
 
-    private static void buildAndDrop() {
-        BufferPool.builder().name("dropped").maxTotalBytes(1 << 20).maxBufferSize(1 << 16)
-                .maintenanceInterval(Duration.ZERO).build().close();
+    private static WeakReference<BufferPool> buildAndDrop(ReferenceQueue<BufferPool> queue) {
+        BufferPool pool = BufferPool.builder().name("dropped").maxTotalBytes(1 << 20).maxBufferSize(1 << 16)
+                .maintenanceInterval(Duration.ZERO).build();
+        pool.close();
+        return new WeakReference<>(pool, queue);
     }
 }
